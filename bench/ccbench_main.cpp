@@ -1,0 +1,26 @@
+// ccbench: compares congestion controls over emulated bottlenecks. Exit codes: 0 ok, 1 failure,
+// 2 usage error.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <iostream>
+
+#include "cmd_link.h"
+
+int main(int argc, char **argv) {
+  CLI::App app{"ccbench: congestion controls over emulated bottleneck links"};
+  app.require_subcommand(1);
+  std::function<int()> run;
+  ccbench::add_link_commands(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    return 2;
+  }
+  return run ? run() : 2;
+}

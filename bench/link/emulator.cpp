@@ -1,0 +1,185 @@
+#include "emulator.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "ecn.h"
+
+namespace ccbench::link {
+
+using ccload::fail_errno;
+using ccload::Result;
+using ccload::UniqueFd;
+
+int64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+namespace {
+
+// Below this, waiting in epoll costs more accuracy (wake-up latency is tens of microseconds)
+// than polling the TUN device costs CPU.
+constexpr int64_t kSpinNs = 20'000;
+constexpr int64_t kFlushEveryNs = 100'000'000;
+constexpr int kReadBatch = 64;
+
+struct Slot {
+  int64_t release_ns;
+  uint32_t len;
+  uint8_t data[2048];
+};
+
+// Packets in flight on one direction, in release order (release times never decrease: the
+// bottleneck is FIFO and the delay constant). Grows by doubling; never shrinks during a run.
+class PacketRing {
+ public:
+  PacketRing() : slots_(1024) {}
+  bool empty() const { return count_ == 0; }
+  Slot &front() { return slots_[head_]; }
+  Slot &next_free() {
+    if (count_ == slots_.size()) grow();
+    return slots_[(head_ + count_) & (slots_.size() - 1)];
+  }
+  void commit() { ++count_; }
+  void pop() {
+    head_ = (head_ + 1) & (slots_.size() - 1);
+    --count_;
+  }
+
+ private:
+  void grow() {
+    std::vector<Slot> bigger(slots_.size() * 2);
+    for (size_t i = 0; i < count_; ++i) bigger[i] = slots_[(head_ + i) & (slots_.size() - 1)];
+    slots_.swap(bigger);
+    head_ = 0;
+  }
+  std::vector<Slot> slots_;
+  size_t head_ = 0, count_ = 0;
+};
+
+struct Direction {
+  int in = -1, out = -1, stop = -1;
+  const std::atomic<bool> *stopping = nullptr;
+  int64_t delay_ns = 0;
+  Bottleneck *bottleneck = nullptr;  // only on the data direction
+  RecordWriter *records = nullptr;
+  DirectionCounters *counters = nullptr;
+};
+
+// Takes one packet just read into `slot`; returns whether it goes on (else it was dropped).
+bool admit(const Direction &d, Slot &slot, int64_t now) {
+  if (!d.bottleneck) {
+    slot.release_ns = now + d.delay_ns;
+    return true;
+  }
+  bool ect = is_ect(slot.data, slot.len);
+  Admission a = d.bottleneck->admit(now, slot.len, ect);
+  link_record r{static_cast<uint64_t>(now), 0, a.charged, ect ? uint32_t{LR_ECT} : 0u};
+  bool forward = a.fate == Admission::Fate::forward;
+  if (a.fate == Admission::Fate::drop_loss) r.flags |= LR_DROP_LOSS;
+  if (a.fate == Admission::Fate::drop_overflow) r.flags |= LR_DROP_OVERFLOW;
+  if (forward) {
+    if (a.mark_ce && mark_ce(slot.data, slot.len)) r.flags |= LR_CE;
+    r.dequeue_ns = static_cast<uint64_t>(a.dequeue_ns);
+    slot.release_ns = a.dequeue_ns + d.delay_ns;
+  }
+  if (d.records) d.records->add(r);
+  return forward;
+}
+
+void run_direction(Direction d) {
+  // The default 50 us timer slack would add up to 50 us to every hop's delay.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  UniqueFd ep(epoll_create1(EPOLL_CLOEXEC));
+  for (int fd : {d.in, d.stop}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev);
+  }
+  PacketRing ring;
+  int64_t next_flush = monotonic_ns() + kFlushEveryNs;
+  while (!d.stopping->load(std::memory_order_relaxed)) {
+    int64_t now = monotonic_ns();
+    while (!ring.empty() && ring.front().release_ns <= now) {
+      Slot &s = ring.front();
+      if (::write(d.out, s.data, s.len) == static_cast<ssize_t>(s.len)) {
+        d.counters->packets_out.fetch_add(1, std::memory_order_relaxed);
+        d.counters->bytes_out.fetch_add(s.len, std::memory_order_relaxed);
+      } else {
+        d.counters->write_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+      ring.pop();
+    }
+    int got = 0;
+    for (; got < kReadBatch; ++got) {
+      Slot &slot = ring.next_free();
+      ssize_t n = ::read(d.in, slot.data, sizeof(slot.data));
+      if (n <= 0) break;
+      slot.len = static_cast<uint32_t>(n);
+      d.counters->packets_in.fetch_add(1, std::memory_order_relaxed);
+      if (admit(d, slot, monotonic_ns())) ring.commit();
+    }
+    if (got > 0) continue;  // more may be waiting, and some may be due by now
+    if (d.records && now >= next_flush) {
+      d.records->flush();
+      next_flush = now + kFlushEveryNs;
+    }
+    int64_t wait = ring.empty() ? kFlushEveryNs : ring.front().release_ns - now;
+    if (wait <= kSpinNs) continue;
+    wait -= kSpinNs;
+    timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+    epoll_event events[2];
+    epoll_pwait2(ep.get(), events, 2, &ts, nullptr);
+  }
+  if (d.records) d.records->flush();
+}
+
+}  // namespace
+
+struct EmulatorState {
+  std::atomic<bool> stopping{false};
+  std::unique_ptr<Bottleneck> bottleneck;
+  RecordWriter records;
+};
+
+Result<std::unique_ptr<Emulator>> Emulator::start(const LinkSpec &spec, UniqueFd client_tun,
+                                                  UniqueFd server_tun, RecordWriter records) {
+  std::unique_ptr<Emulator> e(new Emulator());
+  e->client_ = std::move(client_tun);
+  e->server_ = std::move(server_tun);
+  e->stop_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!e->stop_) return fail_errno("Failed to create an eventfd");
+  e->state_ = std::make_unique<EmulatorState>();
+  e->state_->bottleneck = std::make_unique<Bottleneck>(
+      BottleneckConfig::from(spec, monotonic_ns(), static_cast<uint64_t>(monotonic_ns())));
+  e->state_->records = std::move(records);
+  // The two halves of the RTT add up exactly to it, whatever its parity.
+  int64_t up_delay = spec.rtt_ns / 2, down_delay = spec.rtt_ns - up_delay;
+  Direction up{e->client_.get(), e->server_.get(), e->stop_.get(), &e->state_->stopping, up_delay,
+               e->state_->bottleneck.get(), &e->state_->records, &e->up_};
+  Direction down{e->server_.get(), e->client_.get(), e->stop_.get(), &e->state_->stopping, down_delay,
+                 nullptr, nullptr, &e->down_};
+  e->up_thread_ = std::jthread([up] { run_direction(up); });
+  e->down_thread_ = std::jthread([down] { run_direction(down); });
+  return e;
+}
+
+Emulator::~Emulator() {
+  if (state_) state_->stopping.store(true);
+  if (stop_) {
+    uint64_t one = 1;
+    (void)::write(stop_.get(), &one, sizeof(one));
+  }
+  if (up_thread_.joinable()) up_thread_.join();
+  if (down_thread_.joinable()) down_thread_.join();
+}
+
+}  // namespace ccbench::link

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_qdelay: hold the bottleneck queueing delay near a target (Swift-style
+ * AIMD on delay). Our own algorithm, not a port of a kernel CC.
+ *
+ * Signals
+ *   base RTT   the kernel's windowed minimum RTT (tcp_min_rtt(), a min
+ *              filter over net.ipv4.tcp_min_rtt_wlen, 300 s by default): the
+ *              path's propagation delay as long as the queue empties at least
+ *              once per window, which slow start and any decrease provide.
+ *   qdelay     mean RTT of one round minus base RTT. A round is one window of
+ *              data: it ends when snd_una passes the snd_nxt recorded at its
+ *              start. The mean over a round (hundreds of samples on a
+ *              100 Mbit/s x 40 ms path) averages out per-packet jitter of
+ *              about a millisecond that would make a per-ACK rule oscillate.
+ *
+ * Control law, evaluated once per round (in pkts_acked) in TCP_CA_Open/Disorder
+ *   qdelay <= target:  additive increase during the next round,
+ *                      ai_segments per RTT, accumulated fractionally per ACK
+ *                      (tcp_cong_avoid_ai with w = cwnd / ai_segments).
+ *   qdelay >  target:  multiplicative decrease, once per RTT:
+ *                      cwnd *= 1 - min(beta * (qdelay - target) / rtt, max_mdf)
+ *                      where rtt = base + qdelay is the mean RTT of the round.
+ *                      This is Swift's rule with its "delay" being the full
+ *                      RTT and its target being base + target: since
+ *                      cwnd / rtt is the delivery rate, the cut removes beta
+ *                      (80 %) of the queue in excess of the target and never
+ *                      the queue below it, so the link stays busy while the
+ *                      queue converges to target from above.
+ *                      The round after a decrease is skipped: its samples
+ *                      belong to data sent before the decrease, and acting on
+ *                      them would cut twice for one excess.
+ *   Slow start:        exponential (tcp_slow_start) until cwnd reaches
+ *                      ssthresh or the minimum of the first 8 RTT samples of
+ *                      a round exceeds base + target (a standing queue, not
+ *                      the transient burst queue of slow start, which the
+ *                      first samples of a round do not see); then
+ *                      ssthresh = cwnd and the round rule takes over.
+ *   Loss:              ssthresh = cwnd * (1 - max_mdf) (the kernel's
+ *                      recovery then brings cwnd there), floor min_cwnd;
+ *                      undo restores max(cwnd, prior_cwnd) like Reno.
+ *   With a standing queue of about target, a path with a buffer larger than
+ *   target keeps its bottleneck busy: utilisation is limited only by the
+ *   transient after slow start, which decreases of up to 50 % per two RTTs
+ *   remove in a few RTTs.
+ *
+ * Tunables (.data.tunables)
+ *   target_delay_us  u32  5000  queueing delay to hold, us
+ *   ai_segments      u32  1     additive increase per RTT, segments (0 = none)
+ *   beta             u32  800   decrease gain, per mille (0.8)
+ *   max_mdf          u32  500   largest decrease per RTT and loss decrease,
+ *                               per mille (0.5); clamped to <= 1000
+ *   min_cwnd         u32  2     floor for cwnd and ssthresh after decreases
+ *
+ * Statistics (.bss)
+ *   stat_rounds        rounds evaluated (in congestion avoidance)
+ *   stat_decreases     delay-based decreases
+ *   stat_loss_events   ssthresh() calls (loss or ECN)
+ *   stat_ss_exits      slow-start exits on delay
+ *   stat_last_qdelay_us  qdelay of the last evaluated round (gauge)
+ *   stat_last_cwnd       cwnd after the last evaluation (gauge)
+ */
+#include "common.bpf.h"
+
+char _license[] SEC("license") = "GPL";
+
+#define SS_MIN_SAMPLES 8	/* samples per round before the slow-start test */
+
+/* ---- tunables ------------------------------------------------------------ */
+
+/* queueing delay to hold at the bottleneck, microseconds */
+CCLOAD_TUNABLE __u32 target_delay_us = 5000;
+/* additive increase per RTT while below target, segments (0 disables) */
+CCLOAD_TUNABLE __u32 ai_segments = 1;
+/* decrease gain in per mille: fraction of the excess queue removed per RTT */
+CCLOAD_TUNABLE __u32 beta = 800;
+/* maximum multiplicative decrease per RTT (and on loss), per mille, <= 1000 */
+CCLOAD_TUNABLE __u32 max_mdf = 500;
+/* lower bound on cwnd and ssthresh after a decrease, segments (>= 1) */
+CCLOAD_TUNABLE __u32 min_cwnd = 2;
+
+/* ---- statistics ---------------------------------------------------------- */
+
+__u64 stat_rounds;		/* rounds evaluated in congestion avoidance */
+__u64 stat_decreases;		/* delay-based decreases */
+__u64 stat_loss_events;		/* ssthresh() calls */
+__u64 stat_ss_exits;		/* slow-start exits on delay */
+__u64 stat_last_qdelay_us;	/* gauge: qdelay of the last evaluated round */
+__u64 stat_last_cwnd;		/* gauge: cwnd after the last evaluation */
+
+/* ---- per-socket state ------------------------------------------------------ */
+
+struct bpf_qdelay_ca {
+	__u64 rtt_sum;		/* sum of this round's RTT samples, us */
+	__u32 rtt_cnt;		/* number of this round's RTT samples */
+	__u32 round_end;	/* round ends when snd_una passes this */
+	__u32 ss_min_rtt;	/* min of the round's first samples (slow start) */
+	__u8 ss_samples;	/* samples counted into ss_min_rtt */
+	__u8 grow;		/* last verdict: below target, may increase */
+	__u8 skip_round;	/* next verdict is stale (follows a decrease) */
+	__u8 unused;
+};
+
+_Static_assert(sizeof(struct bpf_qdelay_ca) <= 13 * sizeof(__u64),
+	       "per-socket state must fit icsk_ca_priv");
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static __always_inline __u32 cur_min_cwnd(void)
+{
+	return max(TUNABLE(min_cwnd), 1U);
+}
+
+static __always_inline void new_round(struct bpf_qdelay_ca *ca, const struct tcp_sock *tp)
+{
+	ca->round_end = tp->snd_nxt;
+	ca->rtt_sum = 0;
+	ca->rtt_cnt = 0;
+	ca->ss_min_rtt = ~0U;
+	ca->ss_samples = 0;
+}
+
+/* End of a round in congestion avoidance: decide grow / hold / decrease. */
+static __always_inline void evaluate_round(struct sock *sk, struct bpf_qdelay_ca *ca)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	__u32 base = tcp_min_rtt(tp);
+	__u32 target = TUNABLE(target_delay_us);
+	__u32 cwnd = tcp_snd_cwnd(tp);
+	__u32 rtt, qdelay;
+
+	if (ca->skip_round) {
+		ca->skip_round = 0;
+		return;
+	}
+	if (!ca->rtt_cnt || base == ~0U)
+		return;		/* no samples: keep the previous verdict */
+
+	rtt = ca->rtt_sum / ca->rtt_cnt;
+	qdelay = rtt > base ? rtt - base : 0;
+	STAT_INC(stat_rounds);
+	STAT_SET(stat_last_qdelay_us, qdelay);
+
+	if (qdelay <= target) {
+		ca->grow = 1;
+	} else {
+		__u32 mdf = min(TUNABLE(max_mdf), 1000U);
+		__u64 cut;
+
+		ca->grow = 0;
+		/* cwnd * beta/1000 * (qdelay - target) / rtt, at most cwnd * max_mdf */
+		cut = (__u64)cwnd * TUNABLE(beta) * (qdelay - target) / ((__u64)rtt * 1000);
+		cut = min(cut, (__u64)cwnd * mdf / 1000);
+		if (cut) {
+			__u32 floor = cur_min_cwnd();
+			__u32 next = cwnd - (__u32)cut;
+
+			next = max(next, floor);
+			if (next < cwnd) {
+				tp->snd_cwnd = next;
+				/* stay out of slow start at the lower window */
+				tp->snd_ssthresh = max(next, 2U);
+				ca->skip_round = 1;
+				STAT_INC(stat_decreases);
+			}
+		}
+		/* a cut that rounds to 0 segments: hold, the excess is tiny */
+	}
+	STAT_SET(stat_last_cwnd, tcp_snd_cwnd(tp));
+}
+
+/* ---- struct_ops callbacks -------------------------------------------------- */
+
+SEC("struct_ops")
+void BPF_PROG(qdelay_init, struct sock *sk)
+{
+	struct bpf_qdelay_ca *ca = inet_csk_ca(sk);
+
+	new_round(ca, tcp_sk(sk));
+	ca->grow = 1;
+	ca->skip_round = 0;
+}
+
+SEC("struct_ops")
+void BPF_PROG(qdelay_acked, struct sock *sk, const struct ack_sample *sample)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bpf_qdelay_ca *ca = inet_csk_ca(sk);
+	__s32 rtt_us = sample->rtt_us;
+	__u8 state = ca_state(sk);
+
+	if (rtt_us > 0) {
+		ca->rtt_sum += rtt_us;
+		ca->rtt_cnt++;
+
+		/* slow start: leave on a standing queue above target */
+		if (tcp_in_slow_start(tp) && ca->ss_samples < SS_MIN_SAMPLES) {
+			__u32 base = tcp_min_rtt(tp);
+
+			ca->ss_min_rtt = min(ca->ss_min_rtt, (__u32)rtt_us);
+			ca->ss_samples++;
+			if (ca->ss_samples == SS_MIN_SAMPLES && base != ~0U &&
+			    ca->ss_min_rtt > base + TUNABLE(target_delay_us)) {
+				tp->snd_ssthresh = max(tcp_snd_cwnd(tp), 2U);
+				STAT_INC(stat_ss_exits);
+			}
+		}
+	}
+
+	if (before(tp->snd_una, ca->round_end))
+		return;
+
+	/* Round over. Delay decisions only in Open/Disorder: recovery owns cwnd. */
+	if (!tcp_in_slow_start(tp) && state <= TCP_CA_Disorder)
+		evaluate_round(sk, ca);
+	new_round(ca, tp);
+}
+
+SEC("struct_ops")
+void BPF_PROG(qdelay_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bpf_qdelay_ca *ca = inet_csk_ca(sk);
+	__u32 ai = TUNABLE(ai_segments);
+
+	if (!tcp_is_cwnd_limited(sk))
+		return;
+
+	if (tcp_in_slow_start(tp)) {
+		acked = tcp_slow_start(tp, acked);
+		if (!acked)
+			return;
+	}
+	if (!ca->grow || !ai)
+		return;
+	/* +ai segments per cwnd of ACKed data; snd_cwnd_cnt keeps the fraction */
+	tcp_cong_avoid_ai(tp, max(tcp_snd_cwnd(tp) / ai, 1U), acked);
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(qdelay_ssthresh, struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bpf_qdelay_ca *ca = inet_csk_ca(sk);
+	__u32 cwnd = tcp_snd_cwnd(tp);
+	__u32 mdf = min(TUNABLE(max_mdf), 1000U);
+	__u32 next = cwnd - (__u32)((__u64)cwnd * mdf / 1000);
+
+	STAT_INC(stat_loss_events);
+	/* samples taken across the loss episode say nothing about the new cwnd */
+	new_round(ca, tp);
+	ca->skip_round = 1;
+	return max(next, max(cur_min_cwnd(), 2U));
+}
+
+SEC("struct_ops")
+void BPF_PROG(qdelay_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
+{
+	struct bpf_qdelay_ca *ca = inet_csk_ca(sk);
+
+	/* after idle, old samples and round boundaries are stale */
+	if (ev == CA_EVENT_TX_START) {
+		new_round(ca, tcp_sk(sk));
+		ca->skip_round = 0;
+	}
+}
+
+SEC("struct_ops")
+void BPF_PROG(qdelay_set_state, struct sock *sk, __u8 new_state)
+{
+	struct bpf_qdelay_ca *ca = inet_csk_ca(sk);
+
+	/* after an RTO the window restarts from slow start: start clean */
+	if (new_state == TCP_CA_Loss) {
+		new_round(ca, tcp_sk(sk));
+		ca->grow = 1;
+		ca->skip_round = 0;
+	}
+}
+
+SEC("struct_ops")
+__u32 BPF_PROG(qdelay_undo_cwnd, struct sock *sk)
+{
+	return tcp_reno_undo_cwnd(sk);
+}
+
+SEC(".struct_ops.link")
+struct tcp_congestion_ops bpf_qdelay = {
+	.init = (void *)qdelay_init,
+	.ssthresh = (void *)qdelay_ssthresh,
+	.cong_avoid = (void *)qdelay_cong_avoid,
+	.pkts_acked = (void *)qdelay_acked,
+	.cwnd_event = (void *)qdelay_cwnd_event,
+	.set_state = (void *)qdelay_set_state,
+	.undo_cwnd = (void *)qdelay_undo_cwnd,
+	.name = "bpf_qdelay",
+};
