@@ -11,8 +11,9 @@
  * convention: the kernel halves, we then apply the floor.
  *
  * To start a new CC:
- *   1. cp cc/bpf_reno_template.bpf.c cc/bpf_<name>.bpf.c and add bpf_<name>
- *      to bpf_ccs in cc/meson.build.
+ *   1. cp cc/bpf_reno_template.bpf.c cc/bpf_<name>.bpf.c and add
+ *      'bpf_<name>': files('bpf_<name>.bpf.c') to bpf_programs in
+ *      cc/meson.build (or build it out of tree: docs/writing-a-cc.md).
  *   2. Rename the ops table and its .name (at most 15 characters; it is what
  *      TCP_CONGESTION and tcp_available_congestion_control show).
  *   3. Per-socket state goes in inet_csk_ca(sk) (104 bytes, zeroed before

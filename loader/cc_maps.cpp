@@ -41,7 +41,21 @@ std::string prog_name(uint32_t prog_id) {
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
   if (bpf_prog_get_info_by_fd(fd.get(), &info, &len) != 0) return "?";
-  return info.name;
+  std::string short_name = info.name;
+  // The kernel keeps only 15 characters of a program's name; its BTF keeps the whole function
+  // name, as bpftool shows it.
+  if (info.btf_id == 0 || info.nr_func_info == 0) return short_name;
+  bpf_func_info first{};
+  uint32_t rec_size = info.func_info_rec_size;
+  info = {};
+  info.nr_func_info = 1;
+  info.func_info_rec_size = rec_size;
+  info.func_info = reinterpret_cast<uint64_t>(&first);
+  len = sizeof(info);
+  if (rec_size != sizeof(first) || bpf_prog_get_info_by_fd(fd.get(), &info, &len) != 0) return short_name;
+  BtfPtr b(btf__load_from_kernel_by_id(info.btf_id));
+  const btf_type *t = b ? btf__type_by_id(b.get(), first.type_id) : nullptr;
+  return t ? btf__name_by_offset(b.get(), t->name_off) : short_name;
 }
 
 Result<> DataMap::refresh() {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "boot_config.h"
+#include "cc_object.h"
 #include "cli.h"
 #include "registry.h"
 
@@ -25,15 +26,19 @@ void add_boot_command(CLI::App &app, CommandContext &ctx) {
           json item{{"object", e.object}};
           RegisterRequest req{e.object, e.name, e.allow, e.make_default};
           auto regs = registry.register_object(req);
-          // Already registered (a second run, or a restart of the service) is not a failure.
-          if (!regs && !(e.name && registry.is_pinned(*e.name))) {
-            if (regs.error().message.find("already registered") == std::string::npos)
-              return std::unexpected(std::move(regs.error()).context("boot entry " + e.object));
-            item["status"] = "already registered";
-          } else {
+          std::string name;
+          if (regs) {
             item["status"] = "registered";
+            name = regs->front().name;
+          } else if (regs.error().message.find("already registered") != std::string::npos) {
+            // A second run, or a restart of the service: keep the registration, reapply tunables.
+            item["status"] = "already registered";
+            auto obj = CcObject::open(e.object);
+            if (!obj) return std::unexpected(std::move(obj.error()).context("boot entry " + e.object));
+            name = e.name.value_or(obj->congestion_controls().front().name);
+          } else {
+            return std::unexpected(std::move(regs.error()).context("boot entry " + e.object));
           }
-          std::string name = e.name ? *e.name : (regs && !regs->empty() ? (*regs)[0].name : e.object);
           item["name"] = name;
           if (!e.assignments.empty()) {
             auto changes = registry.set(name, e.assignments);

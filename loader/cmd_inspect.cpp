@@ -63,6 +63,7 @@ Result<json> list_json(const Registry &registry, bool with_builtin) {
 
 void print_list(const json &j) {
   fmt::print("{:<16} {:<7} {:<8} {:<8} {}\n", "NAME", "KIND", "DEFAULT", "ALLOWED", "REGISTERED BY");
+  // CC names have at most 15 characters, so the first column always fits.
   for (const auto &cc : j["congestion_controls"]) {
     std::string by;
     if (cc["kind"] == "bpf")
@@ -125,11 +126,14 @@ void print_details(const json &j) {
   for (const auto &o : j["ops"])
     fmt::print("    {:<14} {} (prog {})\n", o["op"].get<std::string>(), o["prog_name"].get<std::string>(),
                o["prog_id"].get<uint32_t>());
+  size_t width = 0;
+  for (const char *kind : {"tunables", "counters"})
+    for (const auto &v : j[kind]) width = std::max(width, v["name"].get<std::string>().size());
   for (const char *kind : {"tunables", "counters"}) {
     fmt::print("  {}:{}\n", kind, j[kind].empty() ? " none" : "");
     for (const auto &v : j[kind])
-      fmt::print("    {:<22} = {:<10} ({}, {})\n", v["name"].get<std::string>(), v["value"].get<std::string>(),
-                 v["type"].get<std::string>(), v["section"].get<std::string>());
+      fmt::print("    {:<{}} = {:<10} ({}, {})\n", v["name"].get<std::string>(), width,
+                 v["value"].get<std::string>(), v["type"].get<std::string>(), v["section"].get<std::string>());
   }
 }
 

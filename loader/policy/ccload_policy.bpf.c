@@ -533,6 +533,7 @@ static void emit_sample(struct bpf_sock_ops *skops)
 	struct bpf_sock *sk = skops->sk;
 	struct trace_sample *s;
 	struct tcp_sock *tp;
+	__u32 srtt8;
 
 	if (!sk)
 		return;
@@ -563,7 +564,15 @@ static void emit_sample(struct bpf_sock_ops *skops)
 	bpf_getsockopt(skops, SOL_TCP, TCP_CONGESTION, s->cc, sizeof(s->cc));
 	s->cwnd = tp->snd_cwnd;
 	s->ssthresh = tp->snd_ssthresh;
-	s->srtt_us = tp->srtt_us >> 3; /* the kernel keeps 8 * srtt, as TCP_INFO undoes too */
+	/*
+	 * RTT_CB runs inside tcp_rtt_estimator() just before tp->srtt_us takes the new value, which
+	 * Linux >= 6.10 passes in args[1] (args[0] is the measurement). Both are 8 * srtt, as
+	 * TCP_INFO undoes too. Older kernels pass 0: the previous srtt is the best there is.
+	 */
+	srtt8 = skops->args[1]; /* one load: ctx pointers may not be offset at run time */
+	if (!srtt8)
+		srtt8 = tp->srtt_us;
+	s->srtt_us = srtt8 >> 3;
 	s->min_rtt_us = tp->rtt_min.s[0].v;
 	s->delivered = tp->delivered;
 	s->delivered_ce = tp->delivered_ce;

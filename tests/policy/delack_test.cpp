@@ -19,12 +19,15 @@ delack_max_ms = 10
 static constexpr uint32_t kNegotiated = POLICY_SK_OPT_SENT | POLICY_SK_OPT_RECEIVED | POLICY_SK_DELACK_SET |
                                         POLICY_SK_RTO_MIN_SET;
 
-// One request/response so RTO is recomputed with the new minimum.
+// Request/response rounds: the kernel lets rttvar (and so the RTO) decay towards a new minimum
+// by a quarter per round trip, so 20 rounds bring it within a few ms of the floor.
 static void ping(int a, int b) {
-  send_all(a, 100);
-  recv_exactly(b, 100);
-  send_all(b, 100);
-  recv_exactly(a, 100);
+  for (int i = 0; i < 20; i++) {
+    send_all(a, 100);
+    recv_exactly(b, 100);
+    send_all(b, 100);
+    recv_exactly(a, 100);
+  }
 }
 
 TEST_F(PolicyTest, DelackNegotiatedBothWays) {

@@ -7,9 +7,12 @@
 
 namespace ccload::test {
 
-// Small request/response exchanges are not cwnd-limited, so nothing changes cwnd or srtt between
-// the RTT callback that emitted a sample and the application reading TCP_INFO after recv().
+// A sample is taken at the RTT measurement, before the same ACK's congestion-control step. Small
+// request/response exchanges are not cwnd-limited, so with cubic (unlike bbr, which retunes cwnd
+// on every ACK) nothing changes cwnd or srtt between the sample and TCP_INFO read after recv().
+// The policy sets cubic, so this also runs the trace and the policy on the same sockets.
 TEST_F(PolicyTest, TraceAgreesWithTcpInfo) {
+  attach("[default]\ncc = \"cubic\"\n");
   std::vector<policy::Sample> samples;
   auto trace = ASSERT_OK(policy::TraceSession::start(cg_, [&](const policy::Sample &s) { samples.push_back(s); }));
   auto l = listen_on(5007);
