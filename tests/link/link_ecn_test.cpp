@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "link_fixture.h"
+#include "test_ccs.h"
 #include "process.h"
 #include "records.h"
 
@@ -65,39 +66,6 @@ std::optional<Run> run_flow(const std::string &backend, const std::string &rtt, 
 // K at 100 Mbit/s: 20 full-size frames take 2.42 ms to drain; the 200-packet buffer 24.2 ms.
 constexpr double kKMs = kK * 1514 * 8 / 100e6 * 1e3;
 
-// bpf_dctcp registered for the duration of a test (or found already registered by someone else).
-class DctcpRegistration {
- public:
-  static std::optional<DctcpRegistration> acquire(std::string &why) {
-    auto avail = ccload::run({"sysctl", "-n", "net.ipv4.tcp_available_congestion_control"});
-    if (avail && avail->out.find("bpf_dctcp") != std::string::npos) return DctcpRegistration("");
-    const char *build = std::getenv("CCLOAD_BUILD_DIR");
-    std::string obj = std::string(build ? build : ".") + "/cc/bpf_dctcp.bpf.o";
-    if (!fs::exists(obj)) {
-      why = obj + " is not built";
-      return std::nullopt;
-    }
-    std::string pin = "/sys/fs/bpf/ccbench-linktest-" + std::to_string(getpid());
-    auto r = ccload::run({"bpftool", "struct_ops", "register", obj, pin});
-    if (!r || !r->ok()) {
-      why = "bpftool struct_ops register failed: " + (r ? r->err : r.error().message);
-      fs::remove_all(pin);
-      return std::nullopt;
-    }
-    return DctcpRegistration(pin);
-  }
-  DctcpRegistration(DctcpRegistration &&o) noexcept : pin_(std::exchange(o.pin_, {})) {}
-  DctcpRegistration(const DctcpRegistration &) = delete;
-  ~DctcpRegistration() {
-    std::error_code ec;
-    if (!pin_.empty()) fs::remove_all(pin_, ec);  // unpinning the link unregisters the CC
-  }
-
- private:
-  explicit DctcpRegistration(std::string pin) : pin_(std::move(pin)) {}
-  std::string pin_;
-};
-
 }  // namespace
 
 class EcnMarking : public testing::TestWithParam<const char *> {};
@@ -120,10 +88,11 @@ INSTANTIATE_TEST_SUITE_P(Backends, EcnMarking, testing::Values("tun", "kernel"))
 
 TEST(EcnDctcp, QueueHoversNearKInsteadOfFillingTheBuffer) {
   REQUIRE_ROOT();
-  std::string why;
-  auto dctcp = DctcpRegistration::acquire(why);
-  if (!dctcp) GTEST_SKIP() << "bpf_dctcp unavailable: " << why;
-  auto run = run_flow("tun", "10ms", "bpf_dctcp");
+  // Registered under a test name (unregistered at the end, reaped after a kill): never collides
+  // with a bpf_dctcp the user registered.
+  ccload::test::ScopedCc dctcp("bpf_dctcp", "lnkdc");
+  ASSERT_TRUE(dctcp.ok()) << dctcp.error();
+  auto run = run_flow("tun", "10ms", dctcp.name());
   ASSERT_TRUE(run);
   EXPECT_GT(run->summary.marks, 0u);
   EXPECT_EQ(run->summary.drops_overflow, 0u) << "DCTCP should never fill the 200-packet buffer";

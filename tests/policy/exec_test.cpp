@@ -42,7 +42,7 @@ TEST_F(PolicyTest, ExecAppliesCcToAnUnmodifiedProgram) {
   bool ok = eventually(
       [&] {
         auto r = run({"sh", "-c", shell_quote({ccload_exe(), "exec", "--cc", "reno", "--", "ip", "netns", "exec",
-                                               cli_.name(), "iperf3", "-c", "10.77.0.2", "-t", "0.5", "-J"}) +
+                                               cli_.name(), "iperf3", "-c", "10.77.0.2", "-t", "1", "-J"}) +
                                       " > " + out_path});
         return r && r->ok();
       },
