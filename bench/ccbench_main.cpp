@@ -6,12 +6,14 @@
 #include <iostream>
 
 #include "cmd_link.h"
+#include "cmd_run.h"
 
 int main(int argc, char **argv) {
   CLI::App app{"ccbench: congestion controls over emulated bottleneck links"};
   app.require_subcommand(1);
   std::function<int()> run;
   ccbench::add_link_commands(app, run);
+  ccbench::add_run_commands(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {

@@ -1,11 +1,12 @@
 #include "cgroup.h"
 
+#include "owned_names.h"
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,18 +18,9 @@ namespace ccload {
 
 namespace fs = std::filesystem;
 
-std::string owned_cgroup_name(std::string_view role) {
-  return std::string(kCgroupPrefix) + std::to_string(getpid()) + "-" + std::string(role);
-}
+std::string owned_cgroup_name(std::string_view role) { return pid_tagged_name(kCgroupPrefix, role); }
 
-int cgroup_owner_pid(std::string_view name) {
-  if (!name.starts_with(kCgroupPrefix)) return -1;
-  name.remove_prefix(kCgroupPrefix.size());
-  int pid = -1;
-  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
-  if (ec != std::errc() || end == name.data() + name.size() || *end != '-' || pid <= 0) return -1;
-  return pid;
-}
+int cgroup_owner_pid(std::string_view name) { return pid_in_name(kCgroupPrefix, name); }
 
 std::string cgroup_path(const std::string &arg) {
   if (arg.starts_with("/")) return fs::path(arg).lexically_normal().string();
@@ -113,9 +105,7 @@ std::vector<std::string> reap_stale_cgroups() {
   std::error_code ec;
   for (const auto &entry : fs::directory_iterator(kCgroupRoot, ec)) {
     std::string name = entry.path().filename().string();
-    int pid = cgroup_owner_pid(name);
-    if (pid <= 0 || !entry.is_directory()) continue;
-    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (!entry.is_directory() || !creator_gone(kCgroupPrefix, name)) continue;
     if (remove_cgroup(entry.path().string())) removed.push_back(name);
   }
   return removed;

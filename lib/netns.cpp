@@ -5,45 +5,21 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "owned_names.h"
 #include "process.h"
 
 namespace ccload {
 
 namespace fs = std::filesystem;
 
-std::string owned_name(std::string_view role) {
-  return std::string(kNamePrefix) + std::to_string(getpid()) + "-" + std::string(role);
-}
+std::string owned_name(std::string_view role) { return pid_tagged_name(kNamePrefix, role); }
 
-int owner_pid(std::string_view name) {
-  if (!name.starts_with(kNamePrefix)) return -1;
-  name.remove_prefix(kNamePrefix.size());
-  int pid = -1;
-  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
-  if (ec != std::errc() || end == name.data() + name.size() || *end != '-' || pid <= 0) return -1;
-  return pid;
-}
+int owner_pid(std::string_view name) { return pid_in_name(kNamePrefix, name); }
 
-bool process_gone(int pid) {
-  if (::kill(pid, 0) < 0 && errno == ESRCH) return true;
-  // A zombie still answers kill(0) but will never clean up: where nothing reaps orphans (a
-  // container whose PID 1 is not an init), a killed daemon stays a zombie.
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return true;
-  auto paren = line.rfind(')');
-  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z';
-}
-
-bool is_stale(std::string_view name) {
-  int pid = owner_pid(name);
-  return pid > 0 && process_gone(pid);
-}
+bool is_stale(std::string_view name) { return creator_gone(kNamePrefix, name); }
 
 std::vector<std::string> list_namespaces() {
   std::vector<std::string> names;

@@ -6,6 +6,7 @@
 // concurrent run's namespaces or anybody else's.
 #pragma once
 #include "common.h"
+#include "owned_names.h"
 #include "result.h"
 #include "unique_fd.h"
 
@@ -21,8 +22,6 @@ inline constexpr std::string_view kNamePrefix = "ccl-";
 std::string owned_name(std::string_view role);
 // The pid embedded in an owned name, or -1 if the name is not ours.
 int owner_pid(std::string_view name);
-// True if process `pid` has exited (a zombie counts as exited).
-bool process_gone(int pid);
 // True if `name` is ours and its creating process no longer exists.
 bool is_stale(std::string_view name);
 

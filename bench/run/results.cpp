@@ -162,7 +162,7 @@ json to_json(const Results &r) {
   j["runs"] = json::array();
   for (const auto &run : r.runs) {
     json jr{{"scenario", run.scenario}, {"case", run.case_label}, {"run", run.run}, {"started", run.started},
-            {"wall_s", run.wall_s}, {"backend", run.backend}, {"metrics", to_json(run.metrics)}};
+            {"wall_s", run.wall_s}, {"backend", run.backend}, {"offloads", run.offloads}, {"metrics", to_json(run.metrics)}};
     jr["flows"] = json::array();
     for (const auto &f : run.flows) jr["flows"].push_back(to_json(f));
     jr["link"] = run.link ? to_json(*run.link) : json(nullptr);
@@ -197,6 +197,7 @@ Result<Results> results_from_json(const json &j) {
       run.started = jr.value("started", "");
       run.wall_s = jr.value("wall_s", 0.0);
       run.backend = jr.value("backend", "");
+      run.offloads = jr.value("offloads", "");
       for (const json &f : jr.at("flows")) run.flows.push_back(flow_from(f));
       if (!jr.at("link").is_null()) run.link = link_from(jr["link"]);
       run.metrics = metrics_from(jr.at("metrics"));

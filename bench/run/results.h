@@ -52,6 +52,7 @@ struct RunRecord {
   std::string started;         // ISO 8601 UTC
   double wall_s = 0;
   std::string backend;         // "veth", "tun", "kernel"
+  std::string offloads;        // bare veth: what ethtool -k said (links turn offloads off)
   std::vector<FlowRecord> flows;
   std::optional<LinkRecord> link;
   RunMetrics metrics;

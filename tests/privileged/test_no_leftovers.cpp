@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "cgroup.h"
 #include "netns.h"
 #include "test_ccs.h"
 
@@ -29,8 +30,7 @@ TEST(AfterTheSuite, NoCgroupOfOursRemains) {
   std::vector<std::string> ours;
   std::error_code ec;
   for (const auto &e : fs::directory_iterator("/sys/fs/cgroup/unified", ec))
-    if (e.is_directory() && e.path().filename().string().starts_with("ccload-") &&
-        is_stale("ccl-" + e.path().filename().string().substr(7)))
+    if (e.is_directory() && creator_gone(kCgroupPrefix, e.path().filename().string()))
       ours.push_back(e.path());
   EXPECT_EQ(ours, std::vector<std::string>{});
 }

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <filesystem>
 
 #include "ccload_cli.h"
@@ -15,13 +14,8 @@ namespace {
 
 constexpr const char *kPinRoot = "/sys/fs/bpf/ccload";
 
-int pid_of_test_name(const std::string &name) {
-  if (name.size() < 3 || name[0] != 't') return -1;
-  int pid = -1;
-  auto [end, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), pid);
-  if (ec != std::errc() || end == name.data() + name.size() || *end != '_') return -1;
-  return pid;
-}
+// Test CC names are "t<pid>_<short>".
+int pid_of_test_name(const std::string &name) { return pid_in_name("t", name, '_'); }
 
 std::vector<std::string> pinned_names() {
   std::vector<std::string> names;

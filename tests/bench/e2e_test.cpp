@@ -1,0 +1,141 @@
+// `ccbench run` end to end: two CCs (bpf_cubic, which it must register, and cubic) on two small
+// scenarios (a 20 Mbit/s link and a bare veth pair), one short run each; then the same run
+// stopped with SIGINT. Both must leave no namespace, link, pin or registered CC behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "kernel_ccs.h"
+#include "results.h"
+
+using namespace ccbench::run;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string slurp(const std::string &p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn_ccbench(const std::vector<std::string> &args, const std::string &stderr_path) {
+  const char *exe = std::getenv("CCBENCH_EXE");
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE *f = freopen(stderr_path.c_str(), "w", stderr);
+    (void)f;
+    if (!freopen("/dev/null", "w", stdout)) _exit(126);
+    std::vector<char *> argv{const_cast<char *>(exe)};
+    for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(exe, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// What a run by process `pid` could have left.
+void expect_nothing_left(pid_t pid, bool cubic_was_registered) {
+  const std::string prefix = "ccl-" + std::to_string(pid) + "-";
+  for (const auto &e : fs::directory_iterator("/run/netns"))
+    EXPECT_FALSE(e.path().filename().string().starts_with(prefix)) << "namespace left: " << e.path();
+  EXPECT_FALSE(fs::exists("/run/ccbench/links/ccb" + std::to_string(pid % 100000) + ".json"));
+  if (!cubic_was_registered) {
+    EXPECT_FALSE(ccload::is_available("bpf_cubic")) << "bpf_cubic is still registered";
+    EXPECT_FALSE(fs::exists("/sys/fs/bpf/ccload/bpf_cubic"));
+  }
+}
+
+class E2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, links, BPF registration)";
+    out_ = fs::temp_directory_path() / ("ccbench-e2e-" + std::to_string(getpid()));
+    fs::remove_all(out_);
+    cubic_registered_ = ccload::is_available("bpf_cubic");
+  }
+  void TearDown() override { fs::remove_all(out_); }
+  std::vector<std::string> args() const {
+    return {"run", std::string(BENCH_FIXTURES) + "/scenarios/e2e_link.toml", std::string(BENCH_FIXTURES) + "/scenarios/e2e_veth.toml",
+            "--cc", "bpf_cubic,cubic", "--runs", "1", "--duration", "3", "--out", out_.string()};
+  }
+  fs::path out_;
+  bool cubic_registered_ = false;
+};
+
+}  // namespace
+
+TEST_F(E2E, RunsTwoCcsOnTwoScenariosAndCleansUp) {
+  const std::string err = out_.string() + ".stderr";
+  pid_t pid = spawn_ccbench(args(), err);
+  const int code = wait_exit(pid);
+  ASSERT_EQ(code, 0) << slurp(err);
+  fs::remove(err);
+  for (const char *f : {"results.json", "report.md", "report.html", "runs.csv", "summary.csv"})
+    EXPECT_TRUE(fs::exists(out_ / f)) << f;
+  EXPECT_TRUE(fs::exists(out_ / "raw/e2e_link/bpf_cubic/run1-flow1.json"));
+
+  auto r = load_results(out_.string());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->interrupted);
+  ASSERT_EQ(r->runs.size(), 4u);
+  for (const auto &run : r->runs) {
+    ASSERT_EQ(run.flows.size(), 1u);
+    EXPECT_EQ(run.flows[0].r.cc, run.case_label);
+    EXPECT_GT(run.metrics.goodput_bps, 0);
+    if (run.scenario == "e2e_link") {
+      EXPECT_EQ(run.backend, "tun");
+      EXPECT_LT(run.metrics.goodput_bps, 20e6) << run.case_label;
+      EXPECT_GT(run.metrics.goodput_bps, 10e6) << run.case_label;
+      EXPECT_GE(run.flows[0].r.rtt_min_ms, 10.0) << "RTT below the configured base RTT";
+      EXPECT_GE(run.metrics.rtt_ms_p50, 10.0);
+      ASSERT_TRUE(run.link);
+      EXPECT_GT(run.link->packets, 1000u);
+      ASSERT_TRUE(run.metrics.utilisation);
+      EXPECT_GT(*run.metrics.utilisation, 0.5);
+      EXPECT_LE(*run.metrics.utilisation, 1.01);
+    } else {
+      EXPECT_EQ(run.backend, "veth");
+      EXPECT_FALSE(run.link);
+    }
+    EXPECT_GT(run.metrics.cpu_sender_s_per_gb, 0);
+    EXPECT_GE(run.flows[0].r.series.t_s.size(), 25u);  // 100 ms intervals over 3 s
+  }
+  EXPECT_NE(slurp((out_ / "report.md").string()).find("bpf_cubic / cubic"), std::string::npos);
+  expect_nothing_left(pid, cubic_registered_);
+}
+
+TEST_F(E2E, SigintStopsCleanlyAndKeepsFinishedRuns) {
+  const std::string err = out_.string() + ".stderr";
+  pid_t pid = spawn_ccbench(args(), err);
+  // Interrupt during the second run, when the first is saved.
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (slurp(err).find("[2/4]") == std::string::npos && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_NE(slurp(err).find("[2/4]"), std::string::npos) << slurp(err);
+  kill(pid, SIGINT);
+  const int code = wait_exit(pid);
+  EXPECT_EQ(code, 130) << slurp(err);
+  fs::remove(err);
+  auto r = load_results(out_.string());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->interrupted);
+  EXPECT_EQ(r->runs.size(), 1u);
+  expect_nothing_left(pid, cubic_registered_);
+}

@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include "scenario.h"
+
+using namespace ccbench::run;
+
+namespace {
+std::string error_of(const std::string &text, const std::string &file = "s.toml") {
+  auto r = parse_scenario(text, file);
+  return r ? std::string() : r.error().message;
+}
+}  // namespace
+
+TEST(Scenario, ParsesALink) {
+  auto s = parse_scenario(R"(
+description = "WAN"
+duration = 5
+suites = ["quick"]
+[link]
+rate = "100mbit"
+rtt = "40ms"
+buffer = "1bdp"
+loss = "0.5%"
+ecn_threshold = "20pkt"
+)", "/x/wan.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->name, "wan");
+  EXPECT_EQ(s->duration_s, 5);
+  ASSERT_TRUE(s->spec);
+  EXPECT_EQ(s->spec->rate_bps, 100'000'000u);
+  EXPECT_EQ(s->spec->rtt_ns, 40'000'000);
+  EXPECT_DOUBLE_EQ(s->spec->loss, 0.005);
+  ASSERT_TRUE(s->spec->ecn_threshold);
+  EXPECT_EQ(s->suites, std::vector<std::string>{"quick"});
+}
+
+TEST(Scenario, NoLinkMeansBareVethAndFullSuite) {
+  auto s = parse_scenario("description = \"veth\"\n", "v.toml");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->link);
+  EXPECT_EQ(s->suites, std::vector<std::string>{"full"});
+}
+
+TEST(Scenario, CasesFromCcsFlowsAndMixes) {
+  auto s = parse_scenario("description = \"f\"\nflows_per_cc = 3\nccs = [\"cubic\", \"bbr\"]\n", "f.toml");
+  ASSERT_TRUE(s);
+  auto cases = cases_for(*s, {}, {"reno"});
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].label, "3 x cubic");
+  EXPECT_EQ(cases[0].flow_ccs, (std::vector<std::string>{"cubic", "cubic", "cubic"}));
+  EXPECT_EQ(cases_for(*s, {"reno"}, {})[0].label, "3 x reno");  // --cc wins
+
+  auto m = parse_scenario("description = \"m\"\nmixes = [[\"bpf_cubic\", \"cubic\"], [\"bpf_cubic\", \"bbr\"]]\n", "m.toml");
+  ASSERT_TRUE(m);
+  auto mc = cases_for(*m, {"reno"}, {});
+  ASSERT_EQ(mc.size(), 2u);
+  EXPECT_EQ(mc[1].label, "bpf_cubic vs bbr");
+  EXPECT_EQ(mc[1].flow_ccs, (std::vector<std::string>{"bpf_cubic", "bbr"}));
+
+  auto d = parse_scenario("description = \"d\"\n", "d.toml");
+  EXPECT_EQ(cases_for(*d, {}, {"cubic", "bbr"}).size(), 2u);
+}
+
+TEST(Scenario, ValidationSaysWhereAndWhat) {
+  EXPECT_NE(error_of("description = \"x\"\nrate = \"1mbit\"\n").find("unknown key `rate`"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\n[link]\nrate = \"1mbit\"\nbufer = \"1bdp\"\n").find("unknown key `bufer` in [link]"),
+            std::string::npos);
+  EXPECT_NE(error_of("[link]\nrate = \"1mbit\"\n").find("`description` is missing"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\n[link]\nrtt = \"10ms\"\n").find("needs `rate`"), std::string::npos);
+  // The link's own validation, with its wording, prefixed by the file.
+  const std::string bad_rate = error_of("description = \"x\"\n[link]\nrate = \"fast\"\n");
+  EXPECT_NE(bad_rate.find("s.toml: [link]:"), std::string::npos) << bad_rate;
+  EXPECT_NE(bad_rate.find("rate"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nduration = 0\n").find("between 1 and 600"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nflows_per_cc = 40\n").find("between 1 and 16"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nmixes = [[\"cubic\"]]\n").find("2 to 16"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nccs = [\"has space\"]\n").find("not a congestion control name"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nsuites = [\"nightly\"]\n").find("unknown suite"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nflows_per_cc = 2\nmixes = [[\"a\", \"b\"]]\n").find("exclude each other"),
+            std::string::npos);
+  const std::string syntax = error_of("description = \n");
+  EXPECT_NE(syntax.find("s.toml:1:"), std::string::npos) << syntax;
+}
+
+TEST(Scenario, TheShippedScenariosAreValid) {
+  auto all = load_scenario_dir(BENCH_SCENARIOS);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_GE(all->size(), 7u);
+  int quick = 0;
+  for (const auto &s : *all)
+    for (const auto &su : s.suites) quick += su == "quick";
+  EXPECT_GE(quick, 2);
+  EXPECT_FALSE(find_scenario(BENCH_SCENARIOS, "no_such_scenario"));
+}
