@@ -87,7 +87,17 @@ struct RunArgs {
   int runs = 3;
   double duration = 10;
   bool no_plots = false;
+  bool runs_given = false, duration_given = false, cc_given = false;
 };
+
+// The quick suite must finish in a few minutes on 2 cores: fewer, shorter runs of four CCs,
+// unless the user says otherwise.
+void apply_quick_defaults(RunArgs &a) {
+  if (a.suite != "quick" || !a.scenarios.empty()) return;
+  if (!a.runs_given) a.runs = 2;
+  if (!a.duration_given) a.duration = 6;
+  if (!a.cc_given) a.cc = "bpf_cubic,cubic,bpf_qdelay,bbr";
+}
 
 int do_run(const RunArgs &a, const std::vector<std::string> &argv) {
   if (a.runs < 1 || a.runs > 100) return std::cerr << "ccbench: --runs must be 1..100\n", kUsage;
@@ -139,19 +149,25 @@ int do_run(const RunArgs &a, const std::vector<std::string> &argv) {
 
 void add_run_commands(CLI::App &app, std::function<int()> &run) {
   auto args = std::make_shared<RunArgs>();
-  auto argv = std::make_shared<std::vector<std::string>>();
   auto *r = app.add_subcommand("run", "Run scenarios with each congestion control and write results and a report");
   r->add_option("scenario", args->scenarios, "scenario names (see `ccbench scenarios`) or .toml files; default: the --suite");
   r->add_option("--cc", args->cc, "comma-separated CCs for single-CC scenarios (default: each scenario's list, else "
                                   "bpf_cubic,cubic,bpf_qdelay,bbr,reno)");
-  r->add_option("--suite", args->suite, "quick or full: which scenarios run when none is named")->capture_default_str();
+  r->add_option("--suite", args->suite, "quick or full: which scenarios run when none is named (quick: --runs 2 --duration 6 "
+                                     "--cc bpf_cubic,cubic,bpf_qdelay,bbr unless given)")->capture_default_str();
   r->add_option("--runs", args->runs, "runs per case, 1..100")->capture_default_str();
   r->add_option("--duration", args->duration, "seconds per run unless the scenario sets its own, 1..600")->capture_default_str();
   r->add_option("--out", args->out, "results directory (default ./ccbench-results-<time>)");
   r->add_option("--scenario-dir", args->scenario_dir, "where scenario names are looked up")->capture_default_str();
   r->add_flag("--no-plots", args->no_plots, "write the report without running matplotlib");
-  r->callback([&run, args, argv, &app] {
-    (void)app;
+  auto *runs_opt = r->get_option("--runs");
+  auto *duration_opt = r->get_option("--duration");
+  auto *cc_opt = r->get_option("--cc");
+  r->callback([&run, args, runs_opt, duration_opt, cc_opt] {
+    args->runs_given = runs_opt->count() > 0;
+    args->duration_given = duration_opt->count() > 0;
+    args->cc_given = cc_opt->count() > 0;
+    apply_quick_defaults(*args);
     run = [args] { return do_run(*args, {"ccbench", "run"}); };
   });
 

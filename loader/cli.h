@@ -13,7 +13,7 @@ namespace ccload {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUsage = 2;  // = kExitUsageError of lib/cli_parse.h
 
 struct GlobalOptions {
   bool json = false;

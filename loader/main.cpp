@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli.h"
+#include "cli_parse.h"
 #include "libbpf_log.h"
 #include "registry.h"
 
@@ -27,16 +28,10 @@ int main(int argc, char **argv) {
   add_boot_command(app, ctx);
   add_policy_commands(app, ctx);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError &e) {
+  auto early_exit = parse_command_line(app, argc, argv, [&](const CLI::ParseError &e) {
     print_error(ctx.opts, Error{0, e.what(), "run `ccload --help` or `ccload <command> --help`"});
-    return kExitUsage;
-  }
+  });
+  if (early_exit) return *early_exit;
   LibbpfLog::install(ctx.opts.verbose);
   return ctx.action ? ctx.action() : kExitUsage;
 }

@@ -121,7 +121,9 @@ Result<LinkState> build(const LinkSpec &spec, ccload::NetNamespace &client, cclo
     st.server_dev = "tun-s";
     auto c = open_tun({client.name(), st.client_dev, kClientAddress, kServerAddress});
     if (!c) return std::unexpected(c.error());
-    auto s = open_tun({server.name(), st.server_dev, kServerAddress, kClientAddress});
+    // The server's device takes GSO writes: the emulator coalesces data bursts after the
+    // bottleneck as a receiver's GRO would (coalesce.h).
+    auto s = open_tun({server.name(), st.server_dev, kServerAddress, kClientAddress, /*vnet_header=*/true});
     if (!s) return std::unexpected(s.error());
     auto e = Emulator::start(spec, std::move(*c), std::move(*s), std::move(records));
     if (!e) return std::unexpected(e.error());

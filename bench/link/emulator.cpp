@@ -3,12 +3,15 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <vector>
 
+#include "coalesce.h"
 #include "ecn.h"
+#include "tun.h"
 
 namespace ccbench::link {
 
@@ -42,7 +45,9 @@ class PacketRing {
  public:
   PacketRing() : slots_(1024) {}
   bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
   Slot &front() { return slots_[head_]; }
+  Slot &at(size_t i) { return slots_[(head_ + i) & (slots_.size() - 1)]; }
   Slot &next_free() {
     if (count_ == slots_.size()) grow();
     return slots_[(head_ + count_) & (slots_.size() - 1)];
@@ -66,6 +71,7 @@ class PacketRing {
 
 struct Direction {
   int in = -1, out = -1, stop = -1;
+  bool in_vnet = false, out_vnet = false;  // the device's reads/writes carry a VnetHeader
   const std::atomic<bool> *stopping = nullptr;
   int64_t delay_ns = 0;
   Bottleneck *bottleneck = nullptr;  // only on the data direction
@@ -94,6 +100,45 @@ bool admit(const Direction &d, Slot &slot, int64_t now) {
   return forward;
 }
 
+ssize_t read_packet(const Direction &d, Slot &slot) {
+  if (!d.in_vnet) return ::read(d.in, slot.data, sizeof(slot.data));
+  // No offloads are enabled on the device, so the header says nothing: a plain packet follows.
+  VnetHeader hdr;
+  iovec iov[2] = {{&hdr, sizeof(hdr)}, {slot.data, sizeof(slot.data)}};
+  ssize_t n = ::readv(d.in, iov, 2);
+  return n < static_cast<ssize_t>(sizeof(hdr)) ? -1 : n - static_cast<ssize_t>(sizeof(hdr));
+}
+
+// Writes the packet at the front of the ring and, on a device that takes GSO packets, the due
+// packets that continue its TCP burst with it (coalesce.h says why).
+void release(const Direction &d, PacketRing &ring, TcpCoalescer &coalescer, int64_t now) {
+  Slot &first = ring.front();
+  size_t packets = 1;
+  uint64_t bytes = first.len;
+  ssize_t want = first.len, wrote;
+  if (!d.out_vnet) {
+    wrote = ::write(d.out, first.data, first.len);
+  } else {
+    coalescer.start(first.data, first.len);
+    for (; packets < ring.size(); ++packets) {
+      Slot &next = ring.at(packets);
+      if (next.release_ns > now || !coalescer.append(next.data, next.len)) break;
+      bytes += next.len;
+    }
+    auto iov = coalescer.finish();
+    want = 0;
+    for (const iovec &v : iov) want += static_cast<ssize_t>(v.iov_len);
+    wrote = ::writev(d.out, iov.data(), static_cast<int>(iov.size()));
+  }
+  if (wrote == want) {
+    d.counters->packets_out.fetch_add(packets, std::memory_order_relaxed);
+    d.counters->bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  } else {
+    d.counters->write_errors.fetch_add(packets, std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < packets; ++i) ring.pop();
+}
+
 void run_direction(Direction d) {
   // The default 50 us timer slack would add up to 50 us to every hop's delay.
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -105,23 +150,15 @@ void run_direction(Direction d) {
     epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev);
   }
   PacketRing ring;
+  TcpCoalescer coalescer;
   int64_t next_flush = monotonic_ns() + kFlushEveryNs;
   while (!d.stopping->load(std::memory_order_relaxed)) {
     int64_t now = monotonic_ns();
-    while (!ring.empty() && ring.front().release_ns <= now) {
-      Slot &s = ring.front();
-      if (::write(d.out, s.data, s.len) == static_cast<ssize_t>(s.len)) {
-        d.counters->packets_out.fetch_add(1, std::memory_order_relaxed);
-        d.counters->bytes_out.fetch_add(s.len, std::memory_order_relaxed);
-      } else {
-        d.counters->write_errors.fetch_add(1, std::memory_order_relaxed);
-      }
-      ring.pop();
-    }
+    while (!ring.empty() && ring.front().release_ns <= now) release(d, ring, coalescer, now);
     int got = 0;
     for (; got < kReadBatch; ++got) {
       Slot &slot = ring.next_free();
-      ssize_t n = ::read(d.in, slot.data, sizeof(slot.data));
+      ssize_t n = read_packet(d, slot);
       if (n <= 0) break;
       slot.len = static_cast<uint32_t>(n);
       d.counters->packets_in.fetch_add(1, std::memory_order_relaxed);
@@ -163,10 +200,11 @@ Result<std::unique_ptr<Emulator>> Emulator::start(const LinkSpec &spec, UniqueFd
   e->state_->records = std::move(records);
   // The two halves of the RTT add up exactly to it, whatever its parity.
   int64_t up_delay = spec.rtt_ns / 2, down_delay = spec.rtt_ns - up_delay;
-  Direction up{e->client_.get(), e->server_.get(), e->stop_.get(), &e->state_->stopping, up_delay,
-               e->state_->bottleneck.get(), &e->state_->records, &e->up_};
-  Direction down{e->server_.get(), e->client_.get(), e->stop_.get(), &e->state_->stopping, down_delay,
-                 nullptr, nullptr, &e->down_};
+  bool client_vnet = tun_vnet_header(e->client_.get()), server_vnet = tun_vnet_header(e->server_.get());
+  Direction up{e->client_.get(), e->server_.get(), e->stop_.get(), client_vnet, server_vnet,
+               &e->state_->stopping, up_delay, e->state_->bottleneck.get(), &e->state_->records, &e->up_};
+  Direction down{e->server_.get(), e->client_.get(), e->stop_.get(), server_vnet, client_vnet,
+                 &e->state_->stopping, down_delay, nullptr, nullptr, &e->down_};
   e->up_thread_ = std::jthread([up] { run_direction(up); });
   e->down_thread_ = std::jthread([down] { run_direction(down); });
   return e;

@@ -25,9 +25,10 @@ Result<UniqueFd> open_tun(const TunEnd &end) {
     fd.reset(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
     if (!fd) return fail_errno("Failed to open /dev/net/tun", "is the tun module available? try `modprobe tun`");
     ifreq ifr{};
-    // No IFF_VNET_HDR: without it the kernel segments GSO packets before we read them, so every
-    // read is one MTU-sized packet and the buffer counts real packets.
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    // No offloads (no TUNSETOFFLOAD): the kernel segments GSO packets before we read them, so
+    // every read is one MTU-sized packet and the buffer counts real packets. A virtio-net header
+    // does not change that; it only lets our writes be GSO packets.
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (end.vnet_header ? IFF_VNET_HDR : 0);
     std::strncpy(ifr.ifr_name, end.device.c_str(), IFNAMSIZ - 1);
     if (::ioctl(fd.get(), TUNSETIFF, &ifr) < 0)
       return fail_errno("Failed to create TUN device " + end.device + " in namespace " + end.ns);
@@ -43,6 +44,11 @@ Result<UniqueFd> open_tun(const TunEnd &end) {
     return std::unexpected(r.error());
   if (auto r = ip({"link", "set", end.device, "up"}); !r) return std::unexpected(r.error());
   return fd;
+}
+
+bool tun_vnet_header(int fd) {
+  ifreq ifr{};
+  return ::ioctl(fd, TUNGETIFF, &ifr) == 0 && (ifr.ifr_flags & IFF_VNET_HDR);
 }
 
 }  // namespace ccbench::link

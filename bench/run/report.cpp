@@ -291,12 +291,15 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
     std::string path = "bare veth pair, no bottleneck (CPU-bound)";
     if (!s.link.is_null()) {
       const auto &l = s.link;
-      path = fmt::format("rate {:.0f} Mbit/s, RTT {:.2f} ms, buffer {} ({}{}), loss {}%, ECN threshold {}; {}",
+      path = fmt::format("rate {:.0f} Mbit/s, RTT {:.2f} ms, buffer {} ({}), loss {}%, ECN threshold {}; {}",
                          l.value("rate_bps", 0.0) / 1e6, l.value("rtt_ns", 0.0) / 1e6, l.value("buffer_text", "?"),
                          l["buffer"].value("packets", 0) ? fmt::format("{} packets", l["buffer"].value("packets", 0))
                                                          : fmt::format("{} bytes", l["buffer"].value("bytes", 0)),
-                         "", l.value("loss", 0.0) * 100,
-                         l.contains("ecn_threshold") && !l["ecn_threshold"].is_null() ? l["ecn_threshold"].dump() : "off",
+                         l.value("loss", 0.0) * 100,
+                         l.contains("ecn_threshold") && !l["ecn_threshold"].is_null()
+                             ? (l["ecn_threshold"].value("packets", 0) ? fmt::format("{} packets", l["ecn_threshold"].value("packets", 0))
+                                                                       : fmt::format("{} bytes", l["ecn_threshold"].value("bytes", 0)))
+                             : "off",
                          l.value("offloads", ""));
     }
     std::string backends;
