@@ -28,36 +28,66 @@
  *                      utilisation on 100 Mbit/s x 20 ms with a loaded
  *                      2-core host). The queue is at about target in the
  *                      steady state, so fast increase is then off.
- *   qdelay >  target:  multiplicative decrease, once per RTT:
+ *   qdelay >  target:  decrease to the window of the target delay, once
+ *                      per RTT:
  *                      cwnd *= 1 - min(beta * (qdelay - target) / rtt, max_mdf)
  *                      where rtt = base + qdelay is the mean RTT of the round.
- *                      This is Swift's rule with its "delay" being the full
- *                      RTT and its target being base + target: since
- *                      cwnd / rtt is the delivery rate, the cut removes beta
- *                      (80 %) of the queue in excess of the target and never
- *                      the queue below it, so the link stays busy while the
- *                      queue converges to target from above.
- *                      The round after a decrease is skipped: its samples
- *                      belong to data sent before the decrease, and acting on
- *                      them would cut twice for one excess.
+ *                      With the default beta = 1000 this is rate matching
+ *                      (FAST/Vegas style): cwnd / rtt is the delivery rate of
+ *                      the round, and cwnd * (base + target) / rtt is the
+ *                      window that holds exactly target of queue at that
+ *                      rate. The cut removes the queue in excess of the
+ *                      target (beta < 1000: that share of it) and never the
+ *                      queue below it, so the link stays busy while the queue
+ *                      lands on target from above. max_mdf (50 %) bounds one
+ *                      cut; a larger excess takes further rounds.
+ *                      The cut starts a new round, and that round is skipped:
+ *                      its samples belong to data sent before the decrease,
+ *                      and acting on them would cut twice for one excess.
+ *                      Until the next verdict cwnd holds.
  *   Slow start:        exponential (tcp_slow_start) until cwnd reaches
  *                      ssthresh or the minimum of the first 8 RTT samples of
- *                      a round exceeds base + target (a standing queue, not
- *                      the transient burst queue of slow start, which the
- *                      first samples of a round do not see); then
- *                      ssthresh = cwnd and the round rule takes over.
+ *                      a round exceeds base + target / 2 (a standing queue,
+ *                      not the transient burst queue of slow start, which the
+ *                      first samples of a round do not see). The exit sets
+ *                      cwnd = ssthresh = rate * (base + target), the window of
+ *                      the target delay at the kernel's latest delivery-rate
+ *                      sample (tp->rate_delivered / tp->rate_interval_us,
+ *                      about one RTT long; with a standing queue it is the
+ *                      bottleneck rate), floor min_cwnd, not capped by
+ *                      max_mdf; then the round in progress (pre-cut data) is
+ *                      skipped as after a decrease. Without pacing, slow
+ *                      start doubles per RTT and the first samples of a round
+ *                      show the queue of one RTT earlier, so the exit comes
+ *                      with cwnd about 4 BDP on deep_buffer (measured: 640
+ *                      segments, 60 ms of queue at the peak). Keeping that
+ *                      window and cutting by max_mdf per two RTTs kept the
+ *                      queue above target for about 0.3 s, over 5 % of a 6 s
+ *                      run's packets (p95 7-10 ms); the rate-matched cut
+ *                      lands on about BDP + target (about 210 segments)
+ *                      in one step, the sender pauses until the excess has
+ *                      drained, and only the packets sent during the
+ *                      overshoot itself (under 1 %) see more than target.
+ *                      If the rate sample allows a larger window (an exit on
+ *                      jitter below the BDP) or there is none, cwnd stays
+ *                      and ssthresh = cwnd.
+ *                      Known weakness: a host stall (not a queue) early in
+ *                      slow start both triggers the exit and lowers the rate
+ *                      sample, so the cut can land far below the BDP (seen
+ *                      once on the loaded host: cwnd 10 -> 2, 1.1 s to
+ *                      refill with fast increase, 80 % utilisation in 6 s).
  *   Loss:              ssthresh = cwnd * (1 - max_mdf) (the kernel's
  *                      recovery then brings cwnd there), floor min_cwnd;
  *                      undo restores max(cwnd, prior_cwnd) like Reno.
  *   With a standing queue of about target, a path with a buffer larger than
- *   target keeps its bottleneck busy: utilisation is limited only by the
- *   transient after slow start, which decreases of up to 50 % per two RTTs
- *   remove in a few RTTs.
+ *   target keeps its bottleneck busy: utilisation is limited by decreases
+ *   on RTT jitter from a loaded host, which fast increase repairs.
  *
  * Tunables (.data.tunables)
  *   target_delay_us  u32  5000  queueing delay to hold, us
  *   ai_segments      u32  1     additive increase per RTT, segments (0 = none)
- *   beta             u32  800   decrease gain, per mille (0.8)
+ *   beta             u32  1000  decrease gain, per mille (1.0 = rate
+ *                               matching); clamped to <= 1000
  *   max_mdf          u32  500   largest decrease per RTT and loss decrease,
  *                               per mille (0.5); clamped to <= 1000
  *   min_cwnd         u32  2     floor for cwnd and ssthresh after decreases
@@ -75,6 +105,7 @@
 char _license[] SEC("license") = "GPL";
 
 #define SS_MIN_SAMPLES 8	/* samples per round before the slow-start test */
+#define SS_EXIT_DIV 2		/* slow start ends at a queue of target / 2 */
 #define FAST_INCREASE_DIV 8	/* fast increase: cwnd / 8 per RTT ... */
 #define FAST_INCREASE_BELOW 4	/* ... while qdelay < target / 4 */
 
@@ -84,8 +115,8 @@ char _license[] SEC("license") = "GPL";
 CCLOAD_TUNABLE __u32 target_delay_us = 5000;
 /* additive increase per RTT while below target, segments (0 disables) */
 CCLOAD_TUNABLE __u32 ai_segments = 1;
-/* decrease gain in per mille: fraction of the excess queue removed per RTT */
-CCLOAD_TUNABLE __u32 beta = 800;
+/* decrease gain in per mille: share of the excess queue removed per RTT, <= 1000 */
+CCLOAD_TUNABLE __u32 beta = 1000;
 /* maximum multiplicative decrease per RTT (and on loss), per mille, <= 1000 */
 CCLOAD_TUNABLE __u32 max_mdf = 500;
 /* lower bound on cwnd and ssthresh after a decrease, segments (>= 1) */
@@ -132,6 +163,46 @@ static __always_inline void new_round(struct bpf_qdelay_ca *ca, const struct tcp
 	ca->ss_samples = 0;
 }
 
+/*
+ * Set cwnd to next (floored at min_cwnd) if that is a decrease, and leave
+ * slow start there. The round in progress holds data sent before the cut:
+ * start a new round now and skip it, so the next verdict is on data sent at
+ * the new window. Returns whether cwnd was lowered.
+ */
+static __always_inline bool cut_cwnd(struct tcp_sock *tp, struct bpf_qdelay_ca *ca, __u32 next)
+{
+	__u32 cwnd = tcp_snd_cwnd(tp);
+
+	next = max(next, cur_min_cwnd());
+	if (next >= cwnd)
+		return false;
+	tp->snd_cwnd = next;
+	/* stay out of slow start at the lower window */
+	tp->snd_ssthresh = max(next, 2U);
+	new_round(ca, tp);
+	ca->skip_round = 1;
+	ca->grow = 0;
+	return true;
+}
+
+/*
+ * Window that gives a queueing delay of target at the current delivery
+ * rate: rate * (base + target), with the kernel's latest rate sample
+ * (tp->rate_delivered packets over tp->rate_interval_us, measured over about
+ * one RTT, the same sample tcp_info's delivery_rate reports). 0 when there
+ * is no sample yet.
+ */
+static __always_inline __u32 target_cwnd_from_rate(const struct tcp_sock *tp, __u32 base)
+{
+	__u32 interval = tp->rate_interval_us;
+	__u64 w;
+
+	if (!interval || base == ~0U)
+		return 0;
+	w = (__u64)tp->rate_delivered * (base + TUNABLE(target_delay_us)) / interval;
+	return (__u32)min(w, (__u64)TCP_INFINITE_SSTHRESH);
+}
+
 /* End of a round in congestion avoidance: decide grow / hold / decrease. */
 static __always_inline void evaluate_round(struct sock *sk, struct bpf_qdelay_ca *ca)
 {
@@ -162,23 +233,18 @@ static __always_inline void evaluate_round(struct sock *sk, struct bpf_qdelay_ca
 		__u64 cut;
 
 		ca->grow = 0;
-		/* cwnd * beta/1000 * (qdelay - target) / rtt, at most cwnd * max_mdf */
-		cut = (__u64)cwnd * TUNABLE(beta) * (qdelay - target) / ((__u64)rtt * 1000);
+		/*
+		 * cwnd * beta/1000 * (qdelay - target) / rtt, at most
+		 * cwnd * max_mdf; with beta = 1000 this is cwnd * (base +
+		 * target) / rtt, the window of the target delay at the rate
+		 * cwnd / rtt of this round.
+		 */
+		cut = (__u64)cwnd * min(TUNABLE(beta), 1000U) * (qdelay - target) /
+		      ((__u64)rtt * 1000);
 		cut = min(cut, (__u64)cwnd * mdf / 1000);
-		if (cut) {
-			__u32 floor = cur_min_cwnd();
-			__u32 next = cwnd - (__u32)cut;
-
-			next = max(next, floor);
-			if (next < cwnd) {
-				tp->snd_cwnd = next;
-				/* stay out of slow start at the lower window */
-				tp->snd_ssthresh = max(next, 2U);
-				ca->skip_round = 1;
-				STAT_INC(stat_decreases);
-			}
-		}
 		/* a cut that rounds to 0 segments: hold, the excess is tiny */
+		if (cut && cut_cwnd(tp, ca, cwnd - (__u32)cut))
+			STAT_INC(stat_decreases);
 	}
 	STAT_SET(stat_last_cwnd, tcp_snd_cwnd(tp));
 }
@@ -207,16 +273,21 @@ void BPF_PROG(qdelay_acked, struct sock *sk, const struct ack_sample *sample)
 		ca->rtt_sum += rtt_us;
 		ca->rtt_cnt++;
 
-		/* slow start: leave on a standing queue above target */
+		/* slow start: leave on a standing queue of target / SS_EXIT_DIV */
 		if (tcp_in_slow_start(tp) && ca->ss_samples < SS_MIN_SAMPLES) {
 			__u32 base = tcp_min_rtt(tp);
 
 			ca->ss_min_rtt = min(ca->ss_min_rtt, (__u32)rtt_us);
 			ca->ss_samples++;
 			if (ca->ss_samples == SS_MIN_SAMPLES && base != ~0U &&
-			    ca->ss_min_rtt > base + TUNABLE(target_delay_us)) {
-				tp->snd_ssthresh = max(tcp_snd_cwnd(tp), 2U);
+			    ca->ss_min_rtt > base + TUNABLE(target_delay_us) / SS_EXIT_DIV) {
+				__u32 next = target_cwnd_from_rate(tp, base);
+
 				STAT_INC(stat_ss_exits);
+				if (next && cut_cwnd(tp, ca, next))
+					return;	/* a new round has started */
+				/* no rate sample, or it allows more: stop growing here */
+				tp->snd_ssthresh = max(tcp_snd_cwnd(tp), 2U);
 			}
 		}
 	}

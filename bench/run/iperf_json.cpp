@@ -44,6 +44,12 @@ Result<FlowResult> parse_iperf_json(const std::string &text) {
       r.series.cwnd_bytes.push_back(st.value("snd_cwnd", 0.0));
       r.series.rtt_ms.push_back(st.value("rtt", 0.0) / 1000.0);
     }
+    // The receiver's 100 ms intervals replace the sender's where the server's report came along.
+    if (j.contains("server_output_json") && j["server_output_json"].contains("intervals")) {
+      const json &server = j["server_output_json"]["intervals"];
+      for (size_t k = 0; k < r.series.throughput_bps.size() && k < server.size(); ++k)
+        r.series.throughput_bps[k] = server[k].at("sum").at("bits_per_second").get<double>();
+    }
     return r;
   } catch (const json::exception &e) {
     return fail(std::string("iperf3's JSON lacks what a TCP client run reports: ") + e.what(),

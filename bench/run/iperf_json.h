@@ -1,8 +1,10 @@
-// What one iperf3 client run says about its flow, read from its JSON (`iperf3 -c ... -J -i 0.1`).
-// The client is the sender. Until the sock_ops telemetry lands, the time series are iperf3's
-// interval reports: per 100 ms, the sender's bytes, and tcp_info's snd_cwnd and smoothed RTT
-// sampled at the end of the interval. The RTT percentiles are over those samples (srtt, not
-// per-ACK samples).
+// What one iperf3 client run says about its flow, read from its JSON
+// (`iperf3 -c ... -J -i 0.1 --get-server-output`, server started with `-J -i 0.1`). The client is the
+// sender. Until the sock_ops telemetry lands, the time series are iperf3's interval reports: per
+// 100 ms, the receiver's bytes (the server's intervals, when present: the sender's count what
+// left the socket buffer, which swings between 0 and twice the rate at 100 ms), and tcp_info's
+// snd_cwnd and smoothed RTT sampled at the end of the sender's interval. The RTT percentiles are
+// over those samples (srtt, not per-ACK samples).
 #pragma once
 #include "common.h"
 #include "result.h"
@@ -17,7 +19,7 @@ using ccload::Result;
 
 struct FlowSeries {
   std::vector<double> t_s;             // end of each interval, seconds from the flow's start
-  std::vector<double> throughput_bps;  // sender's bytes in the interval
+  std::vector<double> throughput_bps;  // receiver's bytes in the interval (sender's if absent)
   std::vector<double> cwnd_bytes;
   std::vector<double> rtt_ms;          // smoothed RTT (tcp_info) at the interval's end
 };

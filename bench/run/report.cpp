@@ -327,7 +327,7 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
     doc.push_back({K::table, "", detail, {}});
     for (const auto &[kind, caption] : std::vector<std::pair<std::string, std::string>>{
              {"tput_delay", "throughput against p95 delay, one point per run, mean marked (Pantheon style: better is up and right)"},
-             {"timeseries", "throughput, cwnd and RTT over time (run 1 of each case, every flow; iperf3 100 ms intervals)"},
+             {"timeseries", "throughput (receiver), cwnd and RTT (sender) over time (run 1 of each case, every flow; iperf3 100 ms intervals)"},
              {"cdf", "CDF of RTT samples and of the link's queueing delay, all runs pooled"}})
       if (auto p = plot(s.name, kind); !p.empty()) doc.push_back({K::image, s.name + ": " + caption, {}, p});
   }

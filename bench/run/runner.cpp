@@ -153,7 +153,7 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
   std::vector<std::string> raw_files;
   for (size_t i = 0; i < p.c.flow_ccs.size(); ++i) {
     const int port = kBasePort + static_cast<int>(i);
-    auto srv = ccload::BackgroundProcess::start(path->in(path->server_ns, {"iperf3", "-s", "-1", "-p", std::to_string(port)}));
+    auto srv = ccload::BackgroundProcess::start(path->in(path->server_ns, {"iperf3", "-s", "-1", "-J", "-i", "0.1", "-p", std::to_string(port)}));
     if (!srv) return std::unexpected(srv.error());
     servers.push_back(std::move(*srv));
   }
@@ -167,7 +167,8 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
     raw_files.push_back(rel);
     auto cli = ccload::BackgroundProcess::start(
         path->in(path->client_ns, {"iperf3", "-c", link::kServerAddress, "-p", std::to_string(kBasePort + static_cast<int>(i)),
-                                   "-J", "-t", fmt::format("{}", duration), "-i", "0.1", "-C", p.c.flow_ccs[i]}),
+                                   "-J", "--get-server-output", "-t", fmt::format("{}", duration), "-i", "0.1", "-C",
+                                   p.c.flow_ccs[i]}),
         o.out_dir + "/" + rel);
     if (!cli) return std::unexpected(cli.error());
     clients.push_back(std::move(*cli));
