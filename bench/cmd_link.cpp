@@ -28,6 +28,13 @@ std::string limit_text(const Limit &l) {
   return l.packets ? fmt::format("{} packets", l.packets) : fmt::format("{} bytes", l.bytes);
 }
 
+// "5302=40ms 5303=80ms", or "" without per-flow RTTs.
+std::string flow_rtts_text(const LinkSpec &s) {
+  std::string out;
+  for (const auto &f : s.flow_rtts) out += fmt::format("{}{}={}", out.empty() ? "" : " ", f.port, format_duration(f.rtt_ns));
+  return out;
+}
+
 nlohmann::json effective(const LinkSpec &s) {
   nlohmann::json j{{"rate", format_rate(s.rate_bps)},
                    {"rate_bps", s.rate_bps},
@@ -39,6 +46,8 @@ nlohmann::json effective(const LinkSpec &s) {
                    {"gso", s.gso}};
   j["ecn_threshold"] = s.ecn_threshold ? nlohmann::json(limit_text(*s.ecn_threshold)) : nlohmann::json(nullptr);
   j["trace"] = s.trace ? nlohmann::json(s.trace->path) : nlohmann::json(nullptr);
+  j["flow_rtts"] = nlohmann::json::object();
+  for (const auto &f : s.flow_rtts) j["flow_rtts"][std::to_string(f.port)] = format_duration(f.rtt_ns);
   return j;
 }
 
@@ -58,6 +67,8 @@ void print_link(const LinkState &st, bool json) {
                              format_rate(spec->rate_bps), spec->trace ? " (trace " + spec->trace->path + ")" : "",
                              format_duration(spec->rtt_ns), spec->buffer_text, limit_text(spec->buffer),
                              spec->loss * 100, spec->ecn_threshold ? limit_text(*spec->ecn_threshold) : "off");
+    if (!spec->flow_rtts.empty())
+      std::cout << "  flow RTTs (server port=RTT, extra delay on the ACK path) " << flow_rtts_text(*spec) << "\n";
   }
   if (!st.records.empty()) std::cout << "  records " << st.records << "\n";
   std::cout << fmt::format("  try: ip netns exec {} ping {}\n", st.client_ns, kServerAddress);
@@ -75,6 +86,9 @@ void add_up(CLI::App &link, std::function<int()> &run) {
   up->add_option("--loss", args->loss, "random loss on the data path, 0%..100%")->capture_default_str();
   up->add_option("--ecn-threshold", args->ecn_threshold, "mark CE above this queue (e.g. 20pkt); default off");
   up->add_option("--trace", args->trace, "Mahimahi trace file driving the rate (instead of --rate)");
+  up->add_option("--flow-rtt", args->flow_rtts,
+                 "PORT=RTT: the flow whose server listens on PORT gets this base RTT (at least --rtt; the extra "
+                 "delay is added on the ACK path); repeatable, tun backend only");
   up->add_option("--backend", args->backend, "auto, kernel or tun")->capture_default_str();
   up->add_flag("--gso", args->gso, "kernel path: keep GSO/TSO/GRO on (needed above ~5gbit here; buffer then counts bytes)");
   up->add_option("--record-dir", args->record_dir, "where per-packet records go (kept after down)");
@@ -142,9 +156,10 @@ void add_list(CLI::App &link, std::function<int()> &run) {
       if (states.empty()) std::cout << "no links are up\n";
       for (const auto &s : states) {
         auto spec = spec_from_json(s.spec);
-        std::cout << fmt::format("{:<12} {:<7} {:<10} rtt {:<8} client {}  server {}{}\n", s.name, s.backend,
+        std::string flows = spec && !spec->flow_rtts.empty() ? "  flow RTTs " + flow_rtts_text(*spec) : "";
+        std::cout << fmt::format("{:<12} {:<7} {:<10} rtt {:<8} client {}  server {}{}{}\n", s.name, s.backend,
                                  spec ? format_rate(spec->rate_bps) : "?", spec ? format_duration(spec->rtt_ns) : "?",
-                                 s.client_ns, s.server_ns, s.starting ? "  (starting)" : "");
+                                 s.client_ns, s.server_ns, flows, s.starting ? "  (starting)" : "");
       }
       return kOk;
     };
@@ -164,6 +179,7 @@ void add_stats(CLI::App &link, std::function<int()> &run) {
   stats->callback([&run, name, file, json, dump] {
     run = [name, file, json, dump] {
       std::string path = *file;
+      std::string flows;  // the link's per-flow RTTs, when it has any
       if (path.empty()) {
         if (name->empty())
           return report(ccload::Error{0, "link stats: give a link name or --records FILE", ""}, kUsage);
@@ -172,6 +188,7 @@ void add_stats(CLI::App &link, std::function<int()> &run) {
         if (st->records.empty())
           return report(ccload::Error{0, "link " + *name + " records nothing (it was started with --no-record)", ""}, kFailed);
         path = st->records;
+        if (auto spec = spec_from_json(st->spec); spec && !spec->flow_rtts.empty()) flows = flow_rtts_text(*spec);
       }
       auto records = read_records(path);
       if (!records) return report(records.error(), kFailed);
@@ -181,7 +198,8 @@ void add_stats(CLI::App &link, std::function<int()> &run) {
       }
       auto s = summarize(*records);
       if (*json) {
-        std::cout << nlohmann::json{{"link", *name}, {"records", path}, {"summary", to_json(s)}}.dump(2) << "\n";
+        std::cout << nlohmann::json{{"link", *name}, {"records", path}, {"summary", to_json(s)}, {"flow_rtts", flows}}.dump(2)
+                  << "\n";
         return kOk;
       }
       std::cout << fmt::format(
@@ -190,6 +208,8 @@ void add_stats(CLI::App &link, std::function<int()> &run) {
           s.packets, s.forwarded, s.drops_loss, s.loss_rate * 100, s.drops_overflow, s.marks, s.ect,
           s.estimated ? " (modelled)" : "", s.qdelay_ms_mean, s.qdelay_ms_p50, s.qdelay_ms_p95, s.qdelay_ms_p99,
           s.qdelay_ms_max);
+      if (!flows.empty())
+        std::cout << "flow RTTs (server port=RTT; records cover the shared queue, which every flow sees alike): " << flows << "\n";
       return kOk;
     };
   });

@@ -94,6 +94,8 @@ Result<LinkState> build(const LinkSpec &spec, ccload::NetNamespace &client, cclo
     st.backend_note = "userspace emulator requested";
   } else if (spec.trace) {
     st.backend_note = "userspace emulator: only it replays rate traces";
+  } else if (!spec.flow_rtts.empty()) {
+    st.backend_note = "userspace emulator: only it adds per-flow delay (--flow-rtt)";
   } else if (spec.rtt_ns == 0) {
     use_kernel = true;
     st.backend_note = "kernel path: no delay to add";

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "coalesce.h"
@@ -50,11 +51,12 @@ struct Slot {
   uint8_t data[2048];
 };
 
-// Packets in flight on one direction, in release order (release times never decrease: the
-// bottleneck is FIFO and the delay constant). Grows by doubling; never shrinks during a run.
+// Packets in flight on one direction with one delay, in release order (release times never
+// decrease: the bottleneck is FIFO and the delay constant). Grows by doubling (the size stays a
+// power of two); never shrinks during a run.
 class PacketRing {
  public:
-  PacketRing() : slots_(1024) {}
+  explicit PacketRing(size_t slots = 1024) : slots_(slots) {}
   bool empty() const { return count_ == 0; }
   size_t size() const { return count_; }
   Slot &front() { return slots_[head_]; }
@@ -85,6 +87,9 @@ struct Direction {
   bool in_vnet = false, out_vnet = false;  // the device's reads/writes carry a VnetHeader
   const std::atomic<bool> *stopping = nullptr;
   int64_t delay_ns = 0;
+  // Per-flow extra delay (--flow-rtt), keyed by source port: only on the ACK direction, where
+  // the server's packets carry the flow's server port as their source port.
+  std::vector<FlowRtt> flow_delays;
   Bottleneck *bottleneck = nullptr;  // only on the data direction
   RecordWriter *records = nullptr;
   DirectionCounters *counters = nullptr;
@@ -109,6 +114,42 @@ bool admit(const Direction &d, Slot &slot, int64_t now) {
   }
   if (d.records) d.records->add(r);
   return forward;
+}
+
+// The source port of a TCP or UDP packet (IPv4, or IPv6 without extension headers); 0 if none.
+uint16_t source_port(const uint8_t *p, uint32_t len) {
+  size_t l4 = 0;
+  uint8_t proto = 0;
+  if (len >= 20 && (p[0] >> 4) == 4) {
+    if ((p[6] & 0x1f) || p[7]) return 0;  // a later fragment carries no ports
+    l4 = static_cast<size_t>(p[0] & 0x0f) * 4;
+    proto = p[9];
+  } else if (len >= 40 && (p[0] >> 4) == 6) {
+    l4 = 40;
+    proto = p[6];
+  } else {
+    return 0;
+  }
+  if ((proto != 6 && proto != 17) || len < l4 + 2) return 0;
+  return static_cast<uint16_t>(p[l4] << 8 | p[l4 + 1]);
+}
+
+// Which ring a packet waits in: 0 for the link's own delay, i + 1 for flow_delays[i]. Each ring
+// holds one constant delay, so each stays in release order and one flow's packets stay in order.
+size_t delay_class(const Direction &d, const Slot &slot) {
+  if (d.flow_delays.empty()) return 0;
+  const uint16_t port = source_port(slot.data, slot.len);
+  for (size_t i = 0; i < d.flow_delays.size(); ++i)
+    if (d.flow_delays[i].port == port) return i + 1;
+  return 0;
+}
+
+// The ring whose front packet is due first, or nullptr when all are empty.
+PacketRing *earliest(std::vector<PacketRing> &rings) {
+  PacketRing *best = nullptr;
+  for (auto &r : rings)
+    if (!r.empty() && (!best || r.front().release_ns < best->front().release_ns)) best = &r;
+  return best;
 }
 
 ssize_t read_packet(const Direction &d, Slot &slot) {
@@ -165,14 +206,19 @@ void run_direction(Direction d) {
     ev.data.fd = fd;
     epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev);
   }
-  PacketRing ring;
+  // Ring 0 has the link's delay; one small ring per flow with a delay of its own.
+  std::vector<PacketRing> rings;
+  rings.emplace_back();
+  for (size_t i = 0; i < d.flow_delays.size(); ++i) rings.emplace_back(64);
+  PacketRing &ring = rings[0];
   TcpCoalescer coalescer;
   int64_t next_flush = monotonic_ns() + kFlushEveryNs;
   int64_t last_release = 0;
   while (!d.stopping->load(std::memory_order_relaxed)) {
     int64_t now = monotonic_ns();
-    if (!ring.empty() && ring.front().release_ns <= now) last_release = now;
-    while (!ring.empty() && ring.front().release_ns <= now) release(d, ring, coalescer, now);
+    PacketRing *due = earliest(rings);
+    if (due && due->front().release_ns <= now) last_release = now;
+    while ((due = earliest(rings)) && due->front().release_ns <= now) release(d, *due, coalescer, now);
     int got = 0;
     for (; got < kReadBatch; ++got) {
       Slot &slot = ring.next_free();
@@ -180,14 +226,24 @@ void run_direction(Direction d) {
       if (n <= 0) break;
       slot.len = static_cast<uint32_t>(n);
       d.counters->packets_in.fetch_add(1, std::memory_order_relaxed);
-      if (admit(d, slot, monotonic_ns())) ring.commit();
+      if (!admit(d, slot, monotonic_ns())) continue;
+      if (const size_t k = delay_class(d, slot); k > 0) {
+        Slot &moved = rings[k].next_free();
+        moved.release_ns = slot.release_ns + d.flow_delays[k - 1].extra_ns;
+        moved.len = slot.len;
+        std::memcpy(moved.data, slot.data, slot.len);
+        rings[k].commit();
+      } else {
+        ring.commit();
+      }
     }
     if (got > 0) continue;  // more may be waiting, and some may be due by now
     if (d.records && now >= next_flush) {
       d.records->flush();
       next_flush = now + kFlushEveryNs;
     }
-    int64_t wait = ring.empty() ? kFlushEveryNs : ring.front().release_ns - now;
+    due = earliest(rings);
+    int64_t wait = due ? due->front().release_ns - now : kFlushEveryNs;
     if (now < last_release + kBatchNs) {
       wait = std::max(wait, last_release + kBatchNs - now);
     } else {
@@ -224,9 +280,11 @@ Result<std::unique_ptr<Emulator>> Emulator::start(const LinkSpec &spec, UniqueFd
   int64_t up_delay = spec.rtt_ns / 2, down_delay = spec.rtt_ns - up_delay;
   bool client_vnet = tun_vnet_header(e->client_.get()), server_vnet = tun_vnet_header(e->server_.get());
   Direction up{e->client_.get(), e->server_.get(), e->stop_.get(), client_vnet, server_vnet,
-               &e->state_->stopping, up_delay, e->state_->bottleneck.get(), &e->state_->records, &e->up_};
+               &e->state_->stopping, up_delay, {}, e->state_->bottleneck.get(), &e->state_->records, &e->up_};
+  // Per-flow extra delay goes on the ACK path, after (outside) the shared bottleneck: the queue
+  // stays one FIFO, and the data path keeps one ring for the coalescer.
   Direction down{e->server_.get(), e->client_.get(), e->stop_.get(), server_vnet, client_vnet,
-                 &e->state_->stopping, down_delay, nullptr, nullptr, &e->down_};
+                 &e->state_->stopping, down_delay, spec.flow_rtts, nullptr, nullptr, &e->down_};
   e->up_thread_ = std::jthread([up] { run_direction(up); });
   e->down_thread_ = std::jthread([down] { run_direction(down); });
   return e;

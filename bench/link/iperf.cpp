@@ -49,6 +49,8 @@ Result<IperfResult> run_iperf(const LinkState &link, const IperfOptions &o) {
       r.goodput_bps = end.at("sum_received").at("bits_per_second").get<double>();
       r.sent_bps = end.at("sum_sent").at("bits_per_second").get<double>();
       r.seconds = end.at("sum_received").at("seconds").get<double>();
+      if (end.contains("streams") && !end["streams"].empty())
+        r.min_rtt_ms = end["streams"][0].at("sender").value("min_rtt", 0.0) / 1000.0;
     } else {
       // The client's summary of a UDP test carries the server's loss count.
       const auto &sum = end.at("sum");

@@ -15,6 +15,7 @@ struct IperfResult {
   double sent_bps = 0;
   double seconds = 0;
   uint64_t udp_packets = 0, udp_lost = 0;
+  double min_rtt_ms = 0;       // TCP: the sender's smallest srtt sample (tcp_info), 0 if none
 };
 
 struct IperfOptions {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ccbench::link {
@@ -42,6 +43,19 @@ Result<Limit> to_limit(const Size &size, std::string_view param, uint64_t bdp_by
 }
 
 }  // namespace
+
+Result<FlowRtt> parse_flow_rtt(const std::string &text) {
+  const auto eq = text.find('=');
+  const std::string port_text = text.substr(0, eq);
+  bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                std::all_of(port_text.begin(), port_text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  if (eq == std::string::npos || !digits || std::stoul(port_text) < 1 || std::stoul(port_text) > 65535)
+    return fail(fmt::format("--flow-rtt: '{}' is not PORT=RTT with a server port 1..65535 (e.g. 5302=40ms)", text));
+  auto rtt = parse_duration("flow-rtt", text.substr(eq + 1));
+  if (!rtt) return pass(rtt);
+  if (*rtt > kMaxRtt) return fail(fmt::format("--flow-rtt: {} is outside the valid range 0ms to 5s", text));
+  return FlowRtt{static_cast<uint16_t>(std::stoul(port_text)), *rtt, 0};
+}
 
 std::string to_string(Backend b) {
   switch (b) {
@@ -147,6 +161,24 @@ Result<LinkSpec> resolve(const LinkArgs &args) {
   if (spec.gso && spec.buffer.as_bytes() < 128 * 1024)
     return fail(fmt::format("--buffer: {} is too small with --gso; give at least 128kib (e.g. 100pkt), "
                             "as one segmentation-offload packet is up to 64 KB", spec.buffer_text));
+  if (args.flow_rtts.size() > kMaxFlowRtts)
+    return fail(fmt::format("--flow-rtt: {} given; at most {} flows can have RTTs of their own", args.flow_rtts.size(),
+                            kMaxFlowRtts));
+  for (const auto &text : args.flow_rtts) {
+    auto f = parse_flow_rtt(text);
+    if (!f) return pass(f);
+    if (f->rtt_ns < spec.rtt_ns)
+      return fail(fmt::format("--flow-rtt: {} is shorter than the link's --rtt {}; a flow's RTT is the link's plus "
+                              "extra delay, so give --rtt the shortest flow RTT", text, args.rtt));
+    for (const auto &g : spec.flow_rtts)
+      if (g.port == f->port) return fail(fmt::format("--flow-rtt: port {} is given twice", f->port));
+    f->extra_ns = f->rtt_ns - spec.rtt_ns;
+    spec.flow_rtts.push_back(*f);
+  }
+  std::sort(spec.flow_rtts.begin(), spec.flow_rtts.end(), [](const FlowRtt &a, const FlowRtt &b) { return a.port < b.port; });
+  if (!spec.flow_rtts.empty() && (spec.backend == Backend::kernel || spec.gso))
+    return fail("--flow-rtt needs the userspace emulator (the kernel path has no per-flow delay); use --backend tun "
+                "or auto, without --gso");
   spec.record = args.record;
   spec.record_dir = args.record_dir;
   return spec;
@@ -167,6 +199,8 @@ nlohmann::json to_json(const LinkSpec &s) {
                    {"record", s.record},       {"record_dir", s.record_dir}};
   j["ecn_threshold"] = s.ecn_threshold ? limit_json(*s.ecn_threshold) : nlohmann::json(nullptr);
   j["trace"] = s.trace ? nlohmann::json(s.trace->path) : nlohmann::json(nullptr);
+  j["flow_rtts"] = nlohmann::json::array();
+  for (const auto &f : s.flow_rtts) j["flow_rtts"].push_back({{"port", f.port}, {"rtt_ns", f.rtt_ns}, {"extra_ns", f.extra_ns}});
   return j;
 }
 
@@ -190,6 +224,9 @@ Result<LinkSpec> spec_from_json(const nlohmann::json &j) {
     s.gso = j.at("gso").get<bool>();
     s.record = j.at("record").get<bool>();
     s.record_dir = j.at("record_dir").get<std::string>();
+    // Absent in links described before per-flow RTTs existed.
+    for (const auto &f : j.value("flow_rtts", nlohmann::json::array()))
+      s.flow_rtts.push_back({f.at("port").get<uint16_t>(), f.at("rtt_ns").get<int64_t>(), f.at("extra_ns").get<int64_t>()});
     return s;
   } catch (const nlohmann::json::exception &e) {
     return fail(std::string("malformed link description: ") + e.what());

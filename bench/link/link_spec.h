@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ccbench::link {
 
@@ -38,6 +39,8 @@ struct LinkArgs {
   std::string record_dir; // empty: /run/ccbench/links/<name>
   bool gso = false;
   bool record = true;
+  // "PORT=RTT", e.g. "5302=40ms": the flow whose server listens on PORT has this base RTT.
+  std::vector<std::string> flow_rtts;
 };
 
 // A queue limit, in packets or in bytes (exactly one is non-zero).
@@ -47,6 +50,15 @@ struct Limit {
   // In bytes, a packet counted as a full-size frame (for comparisons across units).
   uint64_t as_bytes() const { return packets ? packets * kMaxWireBytes : bytes; }
 };
+
+// One flow class with a base RTT of its own: the link's RTT plus extra_ns, all of it added on the
+// ACK path (server -> client) to packets whose source port is `port`, outside the bottleneck.
+struct FlowRtt {
+  uint16_t port = 0;
+  int64_t rtt_ns = 0;    // the flow's whole base RTT
+  int64_t extra_ns = 0;  // rtt_ns - the link's rtt_ns
+};
+inline constexpr size_t kMaxFlowRtts = 16;
 
 struct LinkSpec {
   std::string name;
@@ -61,10 +73,13 @@ struct LinkSpec {
   bool gso = false;
   bool record = true;
   std::string record_dir;
+  std::vector<FlowRtt> flow_rtts;  // sorted by port; tun backend only
 };
 
 // Validates everything the user typed; the error is one line naming the parameter and its range.
 Result<LinkSpec> resolve(const LinkArgs &args);
+// Parses "PORT=RTT" (e.g. "5302=40ms") for --flow-rtt; the RTT is the flow's whole base RTT.
+Result<FlowRtt> parse_flow_rtt(const std::string &text);
 // Link names become parts of namespace names and paths.
 Result<> check_name(const std::string &name);
 

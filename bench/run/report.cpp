@@ -9,6 +9,7 @@
 
 #include "analysis.h"
 #include "process.h"
+#include "scenario.h"
 
 #ifndef CCBENCH_SOURCE_DIR
 #define CCBENCH_SOURCE_DIR "."
@@ -154,6 +155,52 @@ std::string cell(const CaseSummary &c, const std::string &key, int precision) {
 std::string median_cell(const CaseSummary &c, const std::string &key, int precision) {
   auto it = c.metrics.find(key);
   return it == c.metrics.end() ? "-" : fmt::format("{:.{}f}", it->second.median, precision);
+}
+
+// Per flow of each multi-flow case, over runs: goodput, its share of the case's goodput, and the
+// sender's min RTT next to the flow's configured base RTT (the link's, or its own with flow_rtts).
+// Empty when no case of the scenario has more than one flow.
+std::vector<std::vector<std::string>> per_flow_table(const Results &r, const ScenarioInfo &s, const Analysis &a) {
+  std::vector<std::vector<std::string>> rows{{"case", "flow", "CC", "base RTT (ms)", "min RTT (ms)", "goodput (Mbit/s)",
+                                              "share (%)", "Jain"}};
+  std::map<int, double> base_rtt_ms;  // by server port
+  const double link_rtt_ms = s.link.is_null() ? 0 : s.link.value("rtt_ns", 0.0) / 1e6;
+  if (!s.link.is_null() && s.link.contains("flow_rtts"))
+    for (const auto &f : s.link["flow_rtts"]) base_rtt_ms[f.value("port", 0)] = f.value("rtt_ns", 0.0) / 1e6;
+  for (const auto &label : s.cases) {
+    std::vector<std::vector<double>> goodput, share, min_rtt;  // [flow][run]
+    std::vector<std::string> ccs;
+    for (const auto &run : r.runs) {
+      if (run.scenario != s.name || run.case_label != label || run.flows.size() < 2) continue;
+      double total = 0;
+      for (const auto &f : run.flows) total += f.r.goodput_bps;
+      if (goodput.size() < run.flows.size()) {
+        goodput.resize(run.flows.size()), share.resize(run.flows.size()), min_rtt.resize(run.flows.size());
+        ccs.resize(run.flows.size());
+      }
+      for (size_t i = 0; i < run.flows.size(); ++i) {
+        goodput[i].push_back(run.flows[i].r.goodput_bps / 1e6);
+        share[i].push_back(total > 0 ? run.flows[i].r.goodput_bps / total * 100 : 0);
+        min_rtt[i].push_back(run.flows[i].r.rtt_min_ms);
+        ccs[i] = run.flows[i].r.cc;
+      }
+    }
+    std::string jain = "-";
+    for (const auto &c : a.cases)
+      if (c.scenario == s.name && c.case_label == label) jain = cell(c, "jain", 3);
+    for (size_t i = 0; i < goodput.size(); ++i) {
+      const int port = kFirstFlowPort + static_cast<int>(i);
+      const double base = base_rtt_ms.contains(port) ? base_rtt_ms[port] : link_rtt_ms;
+      auto ci = [](const std::vector<double> &xs, int precision) {
+        const Summary m = summarize(xs);
+        return fmt_ci(m.mean, m.ci_lo, m.ci_hi, precision);
+      };
+      rows.push_back({i == 0 ? label : "", std::to_string(i + 1), ccs[i], s.link.is_null() ? "-" : fmt::format("{:.1f}", base),
+                      ci(min_rtt[i], 2), ci(goodput[i], 1), ci(share[i], 1), i == 0 ? jain : ""});
+    }
+  }
+  if (rows.size() == 1) rows.clear();
+  return rows;
 }
 
 std::string ratio_cell(const std::optional<Ratio> &r) {
@@ -325,6 +372,12 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
     }
     doc.push_back({K::table, "", main, {}});
     doc.push_back({K::table, "", detail, {}});
+    if (auto flows = per_flow_table(r, s, a); !flows.empty()) {
+      doc.push_back({K::para, "Per flow (flow i's server listens on port " + std::to_string(kFirstFlowPort) +
+                                  " + i - 1; min RTT is the sender's smallest srtt sample; share is of the case's goodput):",
+                     {}, {}});
+      doc.push_back({K::table, "", flows, {}});
+    }
     for (const auto &[kind, caption] : std::vector<std::pair<std::string, std::string>>{
              {"tput_delay", "throughput against p95 delay, one point per run, mean marked (Pantheon style: better is up and right)"},
              {"timeseries", "throughput (receiver), cwnd and RTT (sender) over time (run 1 of each case, every flow; iperf3 100 ms intervals)"},

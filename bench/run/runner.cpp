@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kBasePort = 5301;
+constexpr int kBasePort = kFirstFlowPort;
 
 bool stopped(const RunOptions &o) { return o.stop && o.stop->load(); }
 

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -17,7 +18,7 @@ using ccload::fail;
 
 namespace {
 
-const std::set<std::string> kTopKeys{"description", "duration", "flows_per_cc", "mixes", "ccs", "suites", "link"};
+const std::set<std::string> kTopKeys{"description", "duration", "flows_per_cc", "mixes", "ccs", "suites", "link", "flow_rtts"};
 const std::set<std::string> kLinkKeys{"rate", "rtt", "buffer", "loss", "ecn_threshold", "backend", "gso"};
 const std::set<std::string> kSuites{"quick", "full"};
 
@@ -132,6 +133,33 @@ Result<Scenario> parse_scenario(const std::string &text, const std::string &file
     if (s.flows_per_cc != 1) return fail(file + ": `flows_per_cc` and `mixes` exclude each other; a mix lists every flow");
   }
 
+  auto flow_rtts = string_list(file, root, "flow_rtts");
+  if (!flow_rtts) return std::unexpected(flow_rtts.error());
+  s.flow_rtts = *flow_rtts;
+  const toml::node *flow_rtts_node = root.get("flow_rtts");
+  int64_t shortest_rtt_ns = INT64_MAX;
+  std::string shortest_rtt;
+  if (flow_rtts_node) {
+    const std::string at = where(file, *flow_rtts_node);
+    if (s.flow_rtts.size() < 2 || s.flow_rtts.size() > link::kMaxFlowRtts)
+      return fail(fmt::format("{}: `flow_rtts` must list 2 to {} RTTs, one per flow, e.g. flow_rtts = [\"10ms\", \"80ms\"]",
+                              at, link::kMaxFlowRtts));
+    for (const auto &r : s.flow_rtts) {
+      auto ns = link::parse_duration("flow_rtts", r);
+      if (!ns) return fail(fmt::format("{}: `flow_rtts`: {}", at, ns.error().message));
+      if (*ns < shortest_rtt_ns) shortest_rtt_ns = *ns, shortest_rtt = r;
+    }
+    const size_t flows = s.flow_rtts.size();
+    if (!root.get("link")) return fail(fmt::format("{}: `flow_rtts` needs a [link] (the shared bottleneck)", at));
+    if (const toml::node *f = root.get("flows_per_cc"); f && s.flows_per_cc != static_cast<int>(flows))
+      return fail(fmt::format("{}: `flows_per_cc` is {} but `flow_rtts` lists {} RTTs; give one RTT per flow", where(file, *f),
+                              s.flows_per_cc, flows));
+    for (const auto &m : s.mixes)
+      if (m.size() != flows)
+        return fail(fmt::format("{}: a mix of {} flows with `flow_rtts` of {}; give one RTT per flow", at, m.size(), flows));
+    if (s.mixes.empty()) s.flows_per_cc = static_cast<int>(flows);
+  }
+
   if (const toml::node *n = root.get("link")) {
     const toml::table *lt = n->as_table();
     if (!lt) return fail(fmt::format("{}: `link` must be a table ([link])", where(file, *n)));
@@ -151,9 +179,25 @@ Result<Scenario> parse_scenario(const std::string &text, const std::string &file
       if (!b) return fail(fmt::format("{}: `gso` must be true or false", where(file, *g)));
       a.gso = *b;
     }
+    if (flow_rtts_node) {
+      // The link's RTT is the shortest flow's: the others get the difference as extra delay.
+      if (const toml::node *r = lt->get("rtt")) {
+        auto ns = link::parse_duration("rtt", a.rtt);
+        if (ns && *ns != shortest_rtt_ns)
+          return fail(fmt::format("{}: `rtt` must be the shortest of `flow_rtts` ({}) or left out; the buffer's BDP is "
+                                  "computed from it", where(file, *r), shortest_rtt));
+      }
+      a.rtt = shortest_rtt;
+      for (size_t i = 0; i < s.flow_rtts.size(); ++i)
+        a.flow_rtts.push_back(fmt::format("{}={}", kFirstFlowPort + static_cast<int>(i), s.flow_rtts[i]));
+    }
     if (a.rate.empty()) return fail(file + ": [link] needs `rate` (e.g. rate = \"100mbit\"); leave out [link] for a bare veth pair");
     auto spec = link::resolve(a);
-    if (!spec) return fail(file + ": [link]: " + spec.error().message);
+    if (!spec) {
+      if (flow_rtts_node && spec.error().message.starts_with("--flow-rtt"))
+        return fail(fmt::format("{}: `flow_rtts`: {}", where(file, *flow_rtts_node), spec.error().message));
+      return fail(file + ": [link]: " + spec.error().message);
+    }
     s.link = a;
     s.spec = *spec;
   }
@@ -220,6 +264,11 @@ std::string one_line(const Scenario &s) {
                        s.spec->buffer_text);
     if (s.spec->loss > 0) path += fmt::format(", loss {}%", s.spec->loss * 100);
     if (s.link && !s.link->ecn_threshold.empty()) path += ", ECN K=" + s.link->ecn_threshold;
+    if (!s.flow_rtts.empty()) {
+      std::string rtts;
+      for (const auto &r : s.flow_rtts) rtts += (rtts.empty() ? "" : "/") + r;
+      path += ", flow RTTs " + rtts;
+    }
   }
   std::string flows = s.mixes.empty() ? (s.flows_per_cc > 1 ? fmt::format(", {} flows per CC", s.flows_per_cc) : "")
                                       : fmt::format(", {} head-to-head mixes", s.mixes.size());

@@ -15,6 +15,10 @@ namespace ccbench::run {
 
 using ccload::Result;
 
+// Flow i (from 0) of a case talks to an iperf3 server on this port + i; per-flow RTTs are keyed
+// by it.
+inline constexpr int kFirstFlowPort = 5301;
+
 struct Scenario {
   std::string name;         // the file's stem: "wan"
   std::string file;
@@ -28,6 +32,9 @@ struct Scenario {
   std::vector<std::vector<std::string>> mixes;
   std::vector<std::string> ccs;        // this scenario's CCs when --cc is not given
   std::vector<std::string> suites;     // "quick", "full": which suites include it
+  // Flow i's base RTT (RTT unfairness); empty: every flow has the link's RTT. When given, every
+  // case has exactly this many flows and the link's rtt is the shortest of them.
+  std::vector<std::string> flow_rtts;
 };
 
 // A case is one set of concurrent flows: ["cubic"], ["bbr","bbr","bbr","bbr"], ["bpf_cubic","bbr"].

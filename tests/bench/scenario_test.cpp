@@ -85,10 +85,55 @@ TEST(Scenario, ValidationSaysWhereAndWhat) {
 TEST(Scenario, TheShippedScenariosAreValid) {
   auto all = load_scenario_dir(BENCH_SCENARIOS);
   ASSERT_TRUE(all) << all.error().message;
-  EXPECT_GE(all->size(), 7u);
+  EXPECT_GE(all->size(), 8u);
   int quick = 0;
   for (const auto &s : *all)
     for (const auto &su : s.suites) quick += su == "quick";
   EXPECT_GE(quick, 2);
   EXPECT_FALSE(find_scenario(BENCH_SCENARIOS, "no_such_scenario"));
+}
+
+TEST(Scenario, FlowRttsGiveEachFlowItsOwnRtt) {
+  auto s = parse_scenario(R"(description = "rtt"
+flow_rtts = ["40ms", "10ms", "80ms"]
+ccs = ["cubic"]
+[link]
+rate = "100mbit"
+buffer = "1bdp"
+)", "r.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->flows_per_cc, 3);
+  ASSERT_TRUE(s->spec);
+  EXPECT_EQ(s->spec->rtt_ns, 10'000'000);        // the shortest flow RTT
+  EXPECT_EQ(s->spec->buffer.bytes, 125'000u);    // 1 BDP of it
+  ASSERT_EQ(s->spec->flow_rtts.size(), 3u);
+  EXPECT_EQ(s->spec->flow_rtts[0].port, kFirstFlowPort);
+  EXPECT_EQ(s->spec->flow_rtts[0].extra_ns, 30'000'000);
+  EXPECT_EQ(s->spec->flow_rtts[1].extra_ns, 0);
+  EXPECT_EQ(s->spec->flow_rtts[2].port, kFirstFlowPort + 2);
+  EXPECT_EQ(s->spec->flow_rtts[2].extra_ns, 70'000'000);
+  auto cases = cases_for(*s, {}, {});
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].flow_ccs.size(), 3u);
+}
+
+TEST(Scenario, FlowRttValidationSaysWhereAndWhat) {
+  const std::string link = "[link]\nrate = \"100mbit\"\n";
+  auto err = [&](const std::string &top, const std::string &link_extra = "") {
+    return error_of("description = \"x\"\n" + top + link + link_extra);
+  };
+  EXPECT_NE(err("flow_rtts = [\"10ms\"]\n").find("s.toml:2: `flow_rtts` must list 2 to 16"), std::string::npos);
+  EXPECT_NE(err("flow_rtts = \"10ms\"\n").find("s.toml:2: `flow_rtts` must be a list"), std::string::npos);
+  EXPECT_NE(err("flow_rtts = [\"10ms\", \"soon\"]\n").find("s.toml:2: `flow_rtts`:"), std::string::npos);
+  EXPECT_NE(err("flow_rtts = [\"10ms\", \"6s\"]\n").find("s.toml:2: `flow_rtts`: --flow-rtt"), std::string::npos);
+  EXPECT_NE(err("flows_per_cc = 2\nflow_rtts = [\"10ms\", \"20ms\", \"30ms\"]\n").find("s.toml:2: `flows_per_cc` is 2"),
+            std::string::npos);
+  EXPECT_NE(err("mixes = [[\"a\", \"b\", \"c\"]]\nflow_rtts = [\"10ms\", \"20ms\"]\n").find("one RTT per flow"),
+            std::string::npos);
+  EXPECT_NE(err("flow_rtts = [\"10ms\", \"20ms\"]\n", "rtt = \"20ms\"\n").find("s.toml:5: `rtt` must be the shortest"),
+            std::string::npos);
+  EXPECT_NE(err("flow_rtts = [\"10ms\", \"20ms\"]\n", "backend = \"kernel\"\n").find("no per-flow delay"), std::string::npos);
+  EXPECT_NE(error_of("description = \"x\"\nflow_rtts = [\"10ms\", \"20ms\"]\n").find("needs a [link]"), std::string::npos);
+  // A matching rtt is accepted.
+  EXPECT_EQ(err("flow_rtts = [\"20ms\", \"10ms\"]\n", "rtt = \"10ms\"\n"), "");
 }

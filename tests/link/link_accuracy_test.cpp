@@ -1,8 +1,11 @@
 // The accuracy targets of the link model: RTT within max(5%, 200 us), goodput within 90-100% of
 // the rate, random loss within 10% (relative) of the configured rate.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <vector>
 
 #include "link_fixture.h"
 #include "records.h"
@@ -53,14 +56,22 @@ TEST_P(RateAccuracy, GoodputIsNinetyToHundredPercent) {
   if (a.rtt == "0") a.buffer = "1000pkt";
   auto link = up(a);
   ASSERT_TRUE(link);
-  // Omit the first second: slow start is not the rate.
-  auto r = run_iperf(link->state(), {.seconds = 4, .extra = {"-O", "1"}});
-  ASSERT_TRUE(r) << r.error().message;
-  double ratio = r->goodput_bps / c.bps;
-  std::printf("rate %s rtt %s (%s): goodput %.1f Mbit/s = %.1f%%\n", c.rate, c.rtt, link->state().backend.c_str(),
-              r->goodput_bps / 1e6, ratio * 100);
+  // Omit the first second: slow start is not the rate. At 1 Gbit/s and above the path is
+  // CPU-bound on two cores, and one scheduling hiccup in a 4-s run costs several percent: there
+  // the median of three runs measures the shaper rather than the hiccup.
+  const int attempts = c.bps >= 1e9 ? 3 : 1;
+  std::vector<double> ratios;
+  for (int i = 0; i < attempts; ++i) {
+    auto r = run_iperf(link->state(), {.seconds = 4, .extra = {"-O", "1"}});
+    ASSERT_TRUE(r) << r.error().message;
+    ratios.push_back(r->goodput_bps / c.bps);
+    std::printf("rate %s rtt %s (%s): goodput %.1f Mbit/s = %.1f%%\n", c.rate, c.rtt,
+                link->state().backend.c_str(), r->goodput_bps / 1e6, ratios.back() * 100);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  double ratio = ratios[ratios.size() / 2];
   EXPECT_GE(ratio, 0.90);
-  EXPECT_LE(ratio, 1.00);
+  EXPECT_LE(ratios.back(), 1.00);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -140,4 +151,29 @@ TEST(TraceAccuracy, GoodputFollowsTheTrace) {
   std::printf("trace 12 Mbit/s rtt 20ms: goodput %.2f Mbit/s = %.1f%%\n", r->goodput_bps / 1e6, ratio * 100);
   EXPECT_GE(ratio, 0.90);
   EXPECT_LE(ratio, 1.00);
+}
+
+// Two flows on one link, each with its own base RTT (--flow-rtt): each sees its own min RTT, and
+// both share the bottleneck. Light flows (1 Mbit/s in 1000-byte writes) keep the queue empty, so
+// the sender's smallest srtt sample is the base RTT; that srtt includes delayed-ACK waits and
+// runs a few hundred microseconds above ping, hence RTTs of 20 ms and more (5% = 1 ms).
+TEST(FlowRttAccuracy, TwoFlowsSeeTheirOwnMinimumRtt) {
+  REQUIRE_ROOT();
+  auto a = args("100mbit", "20ms");
+  a.flow_rtts = {"5302=60ms"};
+  auto link = up(a);
+  ASSERT_TRUE(link);
+  auto flow = [&](int port) {
+    return std::async(std::launch::async, [&link, port] {
+      return run_iperf(link->state(), {.seconds = 2, .udp_rate = "", .udp_length = 1400, .congestion = "",
+                                       .port = port, .extra = {"-b", "1M", "-l", "1000", "-i", "0.1"}});
+    });
+  };
+  auto short_flow = flow(5301), long_flow = flow(5302);
+  auto s = short_flow.get(), l = long_flow.get();
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_NEAR(s->min_rtt_ms, 20, 1.0);
+  EXPECT_NEAR(l->min_rtt_ms, 60, 3.0);
+  std::printf("flow rtts 20ms (port 5301), 60ms (port 5302): min %.3f ms, %.3f ms\n", s->min_rtt_ms, l->min_rtt_ms);
 }

@@ -143,3 +143,42 @@ TEST(Spec, RoundTripsThroughJson) {
   EXPECT_EQ(back->ecn_threshold->bytes, 30'000u);
   EXPECT_DOUBLE_EQ(back->loss, 0.01);
 }
+
+TEST(Spec, FlowRttsAddExtraDelayPerPort) {
+  auto a = base();
+  a.rtt = "10ms";
+  a.flow_rtts = {"5303=80ms", "5302=40ms"};
+  auto s = resolve(a);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->flow_rtts.size(), 2u);
+  EXPECT_EQ(s->flow_rtts[0].port, 5302);  // sorted by port
+  EXPECT_EQ(s->flow_rtts[0].rtt_ns, 40'000'000);
+  EXPECT_EQ(s->flow_rtts[0].extra_ns, 30'000'000);
+  EXPECT_EQ(s->flow_rtts[1].extra_ns, 70'000'000);
+  EXPECT_EQ(s->buffer.bytes, 125'000u);  // the BDP is the link's (shortest) RTT's
+  auto back = spec_from_json(to_json(*s));
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->flow_rtts.size(), 2u);
+  EXPECT_EQ(back->flow_rtts[1].port, 5303);
+  EXPECT_EQ(back->flow_rtts[1].extra_ns, 70'000'000);
+}
+
+TEST(Spec, RejectsBadFlowRtts) {
+  auto with = [](std::vector<std::string> flows, std::string backend = "auto") {
+    auto a = base();
+    a.flow_rtts = std::move(flows);
+    a.backend = std::move(backend);
+    return error_of(a);
+  };
+  EXPECT_MENTIONS(with({"5302"}), "PORT=RTT");
+  EXPECT_MENTIONS(with({"0=50ms"}), "1..65535");
+  EXPECT_MENTIONS(with({"70000=50ms"}), "1..65535");
+  EXPECT_MENTIONS(with({"5302=fast"}), "flow-rtt");
+  EXPECT_MENTIONS(with({"5302=6s"}), "0ms to 5s");
+  EXPECT_MENTIONS(with({"5302=10ms"}), "shorter than the link's --rtt");
+  EXPECT_MENTIONS(with({"5302=50ms", "5302=60ms"}), "port 5302 is given twice");
+  EXPECT_MENTIONS(with({"5302=50ms"}, "kernel"), "kernel path has no per-flow delay");
+  std::vector<std::string> many;
+  for (int i = 0; i < 17; ++i) many.push_back(std::to_string(6000 + i) + "=50ms");
+  EXPECT_MENTIONS(with(many), "at most 16");
+}
