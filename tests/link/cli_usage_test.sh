@@ -22,6 +22,9 @@ check "--loss" --rate 10mbit --loss 101%
 check "--loss" --rate 10mbit --loss -1%
 check "--buffer" --rate 10mbit --buffer 1000b
 check "--rate: unknown unit" --rate 10furlongs
+check "--flow-rtt" --rate 10mbit --rtt 10ms --flow-rtt 5302
+check "--flow-rtt: 5302=5ms is shorter" --rate 10mbit --rtt 10ms --flow-rtt 5302=5ms
+check "kernel path has no per-flow delay" --rate 10mbit --rtt 10ms --flow-rtt 5302=40ms --backend kernel
 check "--trace" --trace "$tracedir/missing.up"
 check "--ecn-threshold" --rate 10mbit --buffer 10pkt --ecn-threshold 50pkt
 check "--name" --rate 10mbit --name "no spaces"

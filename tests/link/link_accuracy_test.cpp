@@ -153,10 +153,10 @@ TEST(TraceAccuracy, GoodputFollowsTheTrace) {
   EXPECT_LE(ratio, 1.00);
 }
 
-// Two flows on one link, each with its own base RTT (--flow-rtt): each sees its own min RTT, and
-// both share the bottleneck. Light flows (1 Mbit/s in 1000-byte writes) keep the queue empty, so
-// the sender's smallest srtt sample is the base RTT; that srtt includes delayed-ACK waits and
-// runs a few hundred microseconds above ping, hence RTTs of 20 ms and more (5% = 1 ms).
+// Two flows on one link, each with its own base RTT (--flow-rtt): each sees its own min RTT while
+// both share the bottleneck. Light flows (4 Mbit/s) keep the queue empty, so the sender's smallest
+// srtt sample is the base RTT. Each write is two full segments, which the receiver ACKs at once:
+// with lone small segments, delayed ACKs put srtt up to 3 ms above the base RTT.
 TEST(FlowRttAccuracy, TwoFlowsSeeTheirOwnMinimumRtt) {
   REQUIRE_ROOT();
   auto a = args("100mbit", "20ms");
@@ -166,7 +166,7 @@ TEST(FlowRttAccuracy, TwoFlowsSeeTheirOwnMinimumRtt) {
   auto flow = [&](int port) {
     return std::async(std::launch::async, [&link, port] {
       return run_iperf(link->state(), {.seconds = 2, .udp_rate = "", .udp_length = 1400, .congestion = "",
-                                       .port = port, .extra = {"-b", "1M", "-l", "1000", "-i", "0.1"}});
+                                       .port = port, .extra = {"-b", "4M", "-l", "2896", "-i", "0.1"}});
     });
   };
   auto short_flow = flow(5301), long_flow = flow(5302);
