@@ -1,4 +1,5 @@
 #include "sysctl.h"
+#include "text_file.h"
 
 #include <algorithm>
 #include <fstream>
@@ -15,11 +16,9 @@ std::string sysctl_path(std::string key) {
 }  // namespace
 
 Result<std::string> read_sysctl(const std::string &key) {
-  std::ifstream in(sysctl_path(key));
-  if (!in) return fail_errno("Failed to read sysctl " + key);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string value = ss.str();
+  auto text = read_text_file(sysctl_path(key));
+  if (!text) return fail_errno(text.error().errnum, "Failed to read sysctl " + key);
+  std::string value = std::move(*text);
   while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
   return value;
 }

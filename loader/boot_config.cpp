@@ -1,4 +1,5 @@
 #include "boot_config.h"
+#include "text_file.h"
 
 #include <fstream>
 #include <sstream>
@@ -60,11 +61,10 @@ Result<std::vector<BootEntry>> parse_boot_config(const std::string &text, const 
 }
 
 Result<std::vector<BootEntry>> load_boot_config(const std::string &path) {
-  std::ifstream in(path);
-  if (!in) return fail_errno("Failed to read " + path, "create it (see docs/boot.md) or pass --config");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_boot_config(ss.str(), path);
+  auto text = read_text_file(path);
+  if (!text) return fail_errno(text.error().errnum, "Failed to read " + path,
+                               "create it (see docs/boot.example.toml) or pass --config");
+  return parse_boot_config(*text, path);
 }
 
 }  // namespace ccload

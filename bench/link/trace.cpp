@@ -1,4 +1,5 @@
 #include "trace.h"
+#include "text_file.h"
 
 #include <fmt/format.h>
 
@@ -37,13 +38,11 @@ Result<Trace> parse_trace(const std::string &text, const std::string &path) {
 }
 
 Result<Trace> load_trace(const std::string &path) {
-  std::ifstream in(path);
-  if (!in)
+  auto text = ccload::read_text_file(path);
+  if (!text)
     return fail(fmt::format("--trace: cannot read '{}'; give the path of an existing Mahimahi "
                             "trace file", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_trace(buf.str(), path);
+  return parse_trace(*text, path);
 }
 
 }  // namespace ccbench::link

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "text_file.h"
 
 #include <fmt/format.h>
 
@@ -91,12 +92,7 @@ std::string render_md(const std::vector<Block> &doc) {
   return o;
 }
 
-std::string read_file(const std::string &p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string &p) { return ccload::read_text_file(p).value_or(""); }
 
 std::string render_html(const std::vector<Block> &doc, const std::string &dir) {
   std::string o =

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "text_file.h"
 
 #include <unistd.h>
 
@@ -184,10 +185,7 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
   const uint64_t t1 = static_cast<uint64_t>(link::monotonic_ns());
 
   for (size_t i = 0; i < raw_files.size(); ++i) {
-    std::ifstream in(o.out_dir + "/" + raw_files[i]);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto flow = parse_iperf_json(ss.str());
+    auto flow = parse_iperf_json(ccload::read_text_file(o.out_dir + "/" + raw_files[i]).value_or(""));
     if (!flow) return std::unexpected(std::move(flow.error()).context(fmt::format("flow {} ({})", i + 1, raw_files[i])));
     rec.flows.push_back({std::move(*flow), raw_files[i]});
   }

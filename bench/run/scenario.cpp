@@ -1,4 +1,5 @@
 #include "scenario.h"
+#include "text_file.h"
 
 #include <fmt/format.h>
 
@@ -205,11 +206,11 @@ Result<Scenario> parse_scenario(const std::string &text, const std::string &file
 }
 
 Result<Scenario> load_scenario(const std::string &file) {
-  std::ifstream in(file);
-  if (!in) return ccload::fail_errno("cannot read scenario " + file, "check the path, or run `ccbench scenarios` for the names");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_scenario(ss.str(), file);
+  auto text = ccload::read_text_file(file);
+  if (!text)
+    return ccload::fail_errno(text.error().errnum, "cannot read scenario " + file,
+                              "check the path, or run `ccbench scenarios` for the names");
+  return parse_scenario(*text, file);
 }
 
 Result<std::vector<Scenario>> load_scenario_dir(const std::string &dir) {

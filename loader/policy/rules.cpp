@@ -1,4 +1,5 @@
 #include "rules.h"
+#include "text_file.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -243,11 +244,9 @@ Result<RuleSet> parse_rules(std::string_view text, const std::string &source) {
 }
 
 Result<RuleSet> load_rules_file(const std::string &path) {
-  std::ifstream in(path);
-  if (!in) return fail_errno("Failed to open rules file " + path, "check the path");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_rules(buf.str(), path);
+  auto text = read_text_file(path);
+  if (!text) return fail_errno(text.error().errnum, "Failed to open rules file " + path, "check the path");
+  return parse_rules(*text, path);
 }
 
 std::string describe_action(const policy_action &a) {

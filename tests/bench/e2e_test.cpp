@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "kernel_ccs.h"
+#include "text_file.h"
 #include "results.h"
 
 using namespace ccbench::run;
@@ -22,10 +23,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string slurp(const std::string &p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ccload::read_text_file(p).value_or("");
 }
 
 pid_t spawn_ccbench(const std::vector<std::string> &args, const std::string &stderr_path) {

@@ -4,15 +4,13 @@
 #include <sstream>
 
 #include "iperf_json.h"
+#include "text_file.h"
 
 using namespace ccbench::run;
 
 namespace {
 std::string fixture(const std::string &name) {
-  std::ifstream in(std::string(BENCH_FIXTURES) + "/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ccload::read_text_file(std::string(BENCH_FIXTURES) + "/" + name).value_or("");
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "analysis.h"
+#include "text_file.h"
 #include "report.h"
 #include "results.h"
 
@@ -15,10 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string slurp(const std::string &p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ccload::read_text_file(p).value_or("");
 }
 
 // A private copy of the fixture results directory, removed afterwards.

@@ -39,7 +39,9 @@ TEST(Bottleneck, PacketBufferDropsTheOverflow) {
   for (int i = 0; i < 8; ++i) {
     auto a = b.admit(0, 1486, false);
     (a.fate == Admission::Fate::forward ? forwarded : dropped)++;
-    if (a.fate != Admission::Fate::forward) EXPECT_EQ(a.fate, Admission::Fate::drop_overflow);
+    if (a.fate != Admission::Fate::forward) {
+      EXPECT_EQ(a.fate, Admission::Fate::drop_overflow);
+    }
   }
   EXPECT_EQ(forwarded, 5);
   EXPECT_EQ(dropped, 3);

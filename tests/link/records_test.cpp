@@ -12,7 +12,7 @@ TEST(Records, RoundTripAndSummary) {
     auto w = RecordWriter::create(path);
     ASSERT_TRUE(w) << w.error().message;
     for (uint64_t i = 0; i < 100; ++i)
-      w->add({i * 1'000'000, i * 1'000'000 + (i + 1) * 100'000, 1514, LR_ECT | (i >= 90 ? LR_CE : 0u)});
+      w->add({i * 1'000'000, i * 1'000'000 + (i + 1) * 100'000, 1514, static_cast<uint32_t>(LR_ECT) | (i >= 90 ? static_cast<uint32_t>(LR_CE) : 0u)});
     w->add({200'000'000, 0, 1514, LR_DROP_LOSS});
     w->add({201'000'000, 0, 1514, LR_DROP_OVERFLOW});
   }

@@ -33,7 +33,9 @@ void PolicyTest::SetUp() {
 }
 
 void PolicyTest::TearDown() {
-  if (attached_) EXPECT_TRUE(policy::detach_pinned(cg_));
+  if (attached_) {
+    EXPECT_TRUE(policy::detach_pinned(cg_));
+  }
   cgroup_.reset();
 }
 
