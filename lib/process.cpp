@@ -10,6 +10,7 @@
 #include <array>
 #include <thread>
 
+#include "poll_until.h"
 #include "unique_fd.h"
 
 extern char **environ;
@@ -158,13 +159,9 @@ bool BackgroundProcess::running() {
 }
 
 Result<int> BackgroundProcess::wait(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running()) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      return fail("process " + std::to_string(pid_) + " did not exit within " +
-                  std::to_string(timeout.count()) + " ms");
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (!poll_until([&] { return !running(); }, timeout, std::chrono::milliseconds(10)))
+    return fail("process " + std::to_string(pid_) + " did not exit within " + std::to_string(timeout.count()) +
+                " ms");
   return exit_code_;
 }
 

@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "bpf_raii.h"
 #include "cc_maps.h"
 #include "cc_object.h"
 #include "libbpf_log.h"
+#include "poll_until.h"
 #include "preflight.h"
 
 namespace ccload {
@@ -80,12 +80,7 @@ uint32_t map_id_of(int fd) {
 // Waits until the kernel's list agrees that `name` is (or is not) registered. Link release is
 // synchronous today; the deadline only guards against a future deferred teardown.
 bool wait_available(const std::string &name, bool want) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (is_available(name) != want) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return poll_until([&] { return is_available(name) == want; }, std::chrono::seconds(2));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "poll_until.h"
 #include "process.h"
 
 namespace ccbench::link {
@@ -15,15 +16,14 @@ namespace ccbench::link {
 using ccload::fail;
 
 Result<> wait_listening(const std::string &ns, int port, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string needle = ":" + std::to_string(port) + " ";
-  for (;;) {
+  auto listening = [&] {
     auto r = ccload::run({"ip", "netns", "exec", ns, "ss", "-Hltn"});
-    if (r && r->ok() && r->out.find(needle) != std::string::npos) return {};
-    if (std::chrono::steady_clock::now() >= deadline)
-      return fail("nothing listened on port " + std::to_string(port) + " in " + ns + " in time");
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+    return r && r->ok() && r->out.find(needle) != std::string::npos;
+  };
+  if (!ccload::poll_until(listening, timeout, std::chrono::milliseconds(10)))
+    return fail("nothing listened on port " + std::to_string(port) + " in " + ns + " in time");
+  return {};
 }
 
 Result<IperfResult> run_iperf(const LinkState &link, const IperfOptions &o) {

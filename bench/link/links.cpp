@@ -1,3 +1,4 @@
+#include "poll_until.h"
 #include "links.h"
 
 #include <fcntl.h>
@@ -41,12 +42,7 @@ bool reaped_or_gone(int pid) {
 }
 
 bool wait_gone(int pid, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (!reaped_or_gone(pid)) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return ccload::poll_until([&] { return reaped_or_gone(pid); }, timeout);
 }
 
 void remove_leftovers(const LinkState &s) {

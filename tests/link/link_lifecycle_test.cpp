@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "poll_until.h"
 #include "link_fixture.h"
 #include "netns.h"
 #include "process.h"
@@ -25,9 +26,7 @@ void expect_gone(const LinkState &s) {
 
 // Polls (with a deadline) until the daemon is gone.
 void wait_dead(int pid) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (pid_alive(pid) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ccload::poll_until([&] { return !pid_alive(pid); }, std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -66,11 +66,13 @@ TEST_F(PolicyTest, ExecCgroupOfKilledCcloadIsReaped) {
   auto p = ASSERT_OK(BackgroundProcess::start({ccload_exe(), "exec", "--cc", "reno", "--", "sleep", "30"}));
   std::string path = exec_cgroup(p.pid());
   // Populated once the child has joined: ccload is past setting up and waiting for it.
-  ASSERT_TRUE(eventually([&] {
-    std::ifstream in(path + "/cgroup.procs");
-    int pid = 0;
-    return static_cast<bool>(in >> pid);
-  }));
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::ifstream in(path + "/cgroup.procs");
+        int pid = 0;
+        return static_cast<bool>(in >> pid);
+      },
+      kPolicyWait));
   ::kill(p.pid(), SIGKILL);
   ASSERT_TRUE(p.wait(std::chrono::milliseconds(2000)));
   ASSERT_TRUE(fs::exists(path));   // nobody cleaned up: the sleep is still in there

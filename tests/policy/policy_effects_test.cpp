@@ -59,7 +59,7 @@ cc = "cubic"
     ASSERT_TRUE(eventually([&] {
       flight = rx_packets(srv_, "vs") - before;
       return flight > 0 && flight == info_of(c.get()).tcpi_data_segs_out;
-    }));
+    }, kPolicyWait));
     EXPECT_EQ(flight, want) << "first flight to " << addr;
     EXPECT_EQ(info_of(c.get()).tcpi_total_retrans, 0u) << "an RTO fired before counting";
     RecordProperty(fmt::format("iw_{}", addr), std::to_string(flight));
@@ -79,12 +79,12 @@ syn_rto_ms = 100
   uint64_t before = rx_packets(srv_, "vs");
   auto t0 = std::chrono::steady_clock::now();
   auto c = connect_to("10.77.0.99", 5003, true, true);
-  ASSERT_TRUE(eventually([&] { return info_of(c.get()).tcpi_total_retrans >= 1; }));
+  ASSERT_TRUE(eventually([&] { return info_of(c.get()).tcpi_total_retrans >= 1; }, kPolicyWait));
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("SYN retransmitted after %.1f ms (tcpi_rto %u us)\n", ms, info_of(c.get()).tcpi_rto);
   EXPECT_GE(ms, 95);
   EXPECT_LT(ms, 300);
-  EXPECT_TRUE(eventually([&] { return rx_packets(srv_, "vs") - before == 2; })) << "two SYNs on the wire";
+  EXPECT_TRUE(eventually([&] { return rx_packets(srv_, "vs") - before == 2; }, kPolicyWait)) << "two SYNs on the wire";
   // Without a matching rule the kernel's 1 s applies (read, not waited for).
   auto d = connect_to("10.88.0.99", 5003, true, true);
   EXPECT_EQ(info_of(d.get()).tcpi_rto, 1000000u);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "eventually.h"
 #include "cgroup.h"
 #include "netns.h"
 #include "policy/policy.h"
@@ -60,15 +61,7 @@ tcp_info info_of(int fd);
 void send_all(int fd, size_t n);
 void recv_exactly(int fd, size_t n);
 
-// Polls `cond` every millisecond until it holds or `timeout` passes.
-template <class F>
-bool eventually(F cond, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    ::usleep(1000);
-  }
-  return true;
-}
+// The policy tests' waits are short: packets on a local veth, a child joining a cgroup.
+inline constexpr std::chrono::milliseconds kPolicyWait{2000};
 
 }  // namespace ccload::test

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "ccload_cli.h"
+#include "eventually.h"
 #include "kernel_ccs.h"
 #include "test_ccs.h"
 #include "unique_fd.h"
@@ -19,7 +20,6 @@ namespace ccload::test {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 
 std::string object_path(const char *name) {
   const char *dir = std::getenv("CCLOAD_BPF_DIR");
@@ -50,10 +50,8 @@ class RegisterErrors : public testing::Test {
     EXPECT_FALSE(is_available(name)) << name << " is registered";
     EXPECT_EQ(pins(), pins_before_);
     EXPECT_FALSE(fs::exists("/run/ccload/" + name + ".json"));
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (struct_ops_map_count() > maps_before_ && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(10ms);
-    EXPECT_LE(struct_ops_map_count(), maps_before_) << "a struct_ops map outlived the failed command";
+    EXPECT_TRUE(eventually([&] { return struct_ops_map_count() <= maps_before_; }))
+        << "a struct_ops map outlived the failed command";
   }
 
   static std::vector<std::string> pins() {

@@ -1,18 +1,15 @@
-// Polling with a deadline: tests wait for a condition, never for a fixed time.
+// Tests wait for a condition, never for a fixed time: lib/poll_until.h with the tests' default
+// deadline.
 #pragma once
 #include <chrono>
-#include <thread>
+
+#include "poll_until.h"
 
 namespace ccload::test {
 
 template <class F>
-bool eventually(F done, std::chrono::milliseconds deadline = std::chrono::milliseconds(5000)) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+bool eventually(F &&done, std::chrono::milliseconds deadline = std::chrono::milliseconds(5000)) {
+  return poll_until(std::forward<F>(done), deadline);
 }
 
 }  // namespace ccload::test
