@@ -24,20 +24,17 @@ void add_boot_command(CLI::App &app, CommandContext &ctx) {
         json done = json::array();
         for (const auto &e : list) {
           json item{{"object", e.object}};
-          RegisterRequest req{e.object, e.name, e.allow, e.make_default};
-          auto regs = registry.register_object(req);
-          std::string name;
-          if (regs) {
-            item["status"] = "registered";
-            name = regs->front().name;
-          } else if (regs.error().message.find("already registered") != std::string::npos) {
+          auto obj = CcObject::open(e.object);
+          if (!obj) return std::unexpected(std::move(obj.error()).context("boot entry " + e.object));
+          std::string name = e.name.value_or(obj->congestion_controls().front().name);
+          if (registry.is_pinned(name)) {
             // A second run, or a restart of the service: keep the registration, reapply tunables.
             item["status"] = "already registered";
-            auto obj = CcObject::open(e.object);
-            if (!obj) return std::unexpected(std::move(obj.error()).context("boot entry " + e.object));
-            name = e.name.value_or(obj->congestion_controls().front().name);
           } else {
-            return std::unexpected(std::move(regs.error()).context("boot entry " + e.object));
+            RegisterRequest req{e.object, e.name, e.allow, e.make_default};
+            auto regs = registry.register_object(req);
+            if (!regs) return std::unexpected(std::move(regs.error()).context("boot entry " + e.object));
+            item["status"] = "registered";
           }
           item["name"] = name;
           if (!e.assignments.empty()) {
