@@ -22,6 +22,10 @@ void PolicyTest::SetUp() {
   auto srv = ASSERT_OK(NetNamespace::create(owned_name("psrv")));
   cli_ = std::move(cli);
   srv_ = std::move(srv);
+  // The tests count packets on the wire: IPv6 would add its own (DAD, router solicitations, MLD
+  // reports) at times nobody controls, so it is off before the link comes up.
+  for (auto *ns : {&cli_, &srv_})
+    ns_run(*ns, {"sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"});
   ASSERT_DONE(connect_veth({&cli_, "vc", "10.77.0.1/24"}, {&srv_, "vs", "10.77.0.2/24"}));
   ns_run(cli_, {"ip", "addr", "add", "10.88.0.1/24", "dev", "vc"});
   ns_run(srv_, {"ip", "addr", "add", "10.88.0.2/24", "dev", "vs"});
