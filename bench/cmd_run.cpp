@@ -86,6 +86,7 @@ struct RunArgs {
   std::string cc, suite = "full", out, scenario_dir = default_scenario_dir();
   int runs = 3;
   double duration = 10;
+  int telemetry_ms = 10;
   bool no_plots = false;
   bool runs_given = false, duration_given = false, cc_given = false;
 };
@@ -123,6 +124,7 @@ int do_run(const RunArgs &a, const std::vector<std::string> &argv) {
   o.duration_s = a.duration;
   o.out_dir = a.out.empty() ? fmt::format("ccbench-results-{}", std::time(nullptr)) : a.out;
   o.pin_root = ccload::kDefaultPinRoot;
+  o.telemetry_interval = std::chrono::milliseconds(a.telemetry_ms);
   o.command = argv;
   o.stop = &g_stop;
   o.on_note = [](const std::string &n) { std::cerr << "ccbench: " << n << "\n"; };
@@ -159,6 +161,11 @@ void add_run_commands(CLI::App &app, std::function<int()> &run) {
   r->add_option("--duration", args->duration, "seconds per run unless the scenario sets its own, 1..600")->capture_default_str();
   r->add_option("--out", args->out, "results directory (default ./ccbench-results-<time>)");
   r->add_option("--scenario-dir", args->scenario_dir, "where scenario names are looked up")->capture_default_str();
+  r->add_option("--telemetry-interval", args->telemetry_ms,
+                 "sample each sender's cwnd and RTT through sock_ops every MS milliseconds, 0..1000 "
+                 "(0: off, iperf3's 100 ms tcp_info readings instead)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   r->add_flag("--no-plots", args->no_plots, "write the report without running matplotlib");
   auto *runs_opt = r->get_option("--runs");
   auto *duration_opt = r->get_option("--duration");

@@ -23,8 +23,12 @@ std::string owned_cgroup_name(std::string_view role) { return pid_tagged_name(kC
 int cgroup_owner_pid(std::string_view name) { return pid_in_name(kCgroupPrefix, name); }
 
 std::string cgroup_path(const std::string &arg) {
-  if (arg.starts_with("/")) return fs::path(arg).lexically_normal().string();
-  return (fs::path(kCgroupRoot) / arg).lexically_normal().string();
+  if (arg.starts_with("/sys/fs/cgroup")) return fs::path(arg).lexically_normal().string();
+  std::string below = arg;
+  while (below.starts_with("/")) below.erase(0, 1);
+  std::string path = (fs::path(kCgroupRoot) / below).lexically_normal().string();
+  while (path.size() > 1 && path.ends_with("/")) path.pop_back();
+  return path;
 }
 
 Result<uint64_t> cgroup_id(const std::string &path) {

@@ -29,7 +29,9 @@ std::string owned_cgroup_name(std::string_view role);
 // The pid in an owned cgroup name, or -1 when the name is not ours.
 int cgroup_owner_pid(std::string_view name);
 
-// A user's cgroup argument as an absolute path: relative paths are taken from kCgroupRoot.
+// A user's cgroup argument as an absolute path. Paths under /sys/fs/cgroup are taken as they are;
+// any other path, absolute or not, names a cgroup below kCgroupRoot as systemd spells them
+// ("/", "/system.slice/nginx.service", "ccload-123-exec").
 std::string cgroup_path(const std::string &arg);
 // The cgroup id BPF uses for `path` (its inode number on cgroup2), or an error if it is not a
 // cgroup v2 directory.

@@ -4,8 +4,11 @@
   tput_delay  Pantheon-style: goodput against p95 delay, one small point per run, the mean as a
               large marker; delay axis reversed so better is up and right. The delay is the
               link's p95 queueing delay when the path has a bottleneck, else the p95 RTT.
-  timeseries  throughput, cwnd and RTT per 100 ms (iperf3 intervals), run 1 of each case.
-  cdf         CDF of RTT samples and of queueing delay, all runs of a case pooled.
+  timeseries  run 1 of each case: throughput per 100 ms (the receiver's iperf3 intervals); cwnd
+              and RTT from the sock_ops telemetry when the run had it (every sample; the RTT
+              pane shows the smoothed RTT), else from iperf3's 100 ms tcp_info readings.
+  cdf         CDF of RTT samples (the telemetry's RTT measurements, else iperf3's smoothed RTT)
+              and of queueing delay, all runs of a case pooled.
 
 Usage: plot.py RESULTS_JSON OUT_DIR
 """
@@ -68,8 +71,13 @@ def timeseries(name, cases, out):
             lab = case if k == 0 else None
             style = "-" if k == 0 else ["--", ":", "-."][(k - 1) % 3]
             axes[0].plot(s["t_s"], [b / 1e6 for b in s["throughput_bps"]], style, color=colour, label=lab, lw=1)
-            axes[1].plot(s["t_s"], [c / 1448 for c in s["cwnd_bytes"]], style, color=colour, lw=1)
-            axes[2].plot(s["t_s"], s["rtt_ms"], style, color=colour, lw=1)
+            t = flow.get("telemetry")
+            if t:
+                axes[1].plot(t["t_s"], t["cwnd_segments"], style, color=colour, lw=0.8, drawstyle="steps-post")
+                axes[2].plot(t["t_s"], t["srtt_ms"], style, color=colour, lw=0.8)
+            else:
+                axes[1].plot(s["t_s"], [c / 1448 for c in s["cwnd_bytes"]], style, color=colour, lw=1)
+                axes[2].plot(s["t_s"], s["rtt_ms"], style, color=colour, lw=1)
     axes[0].set_ylabel("throughput (Mbit/s)")
     axes[1].set_ylabel("cwnd (segments)")
     axes[2].set_ylabel("smoothed RTT (ms)")
@@ -83,13 +91,19 @@ def timeseries(name, cases, out):
     plt.close(fig)
 
 
+def rtt_samples(flow):
+    """The telemetry's RTT measurements when the flow has them, else iperf3's srtt readings."""
+    t = flow.get("telemetry")
+    return t["rtt_ms"] if t else flow["series"]["rtt_ms"]
+
+
 def cdf(name, cases, out):
     has_q = any(run.get("link") for runs in cases.values() for run in runs)
     fig, axes = plt.subplots(1, 2 if has_q else 1, figsize=(10 if has_q else 6, 4))
     axes = list(axes) if has_q else [axes]
     for i, (case, runs) in enumerate(sorted(cases.items())):
         colour = f"C{i % 10}"
-        rtts = sorted(r for run in runs for f in run["flows"] for r in f["series"]["rtt_ms"])
+        rtts = sorted(r for run in runs for f in run["flows"] for r in rtt_samples(f))
         if rtts:
             axes[0].plot(rtts, [(k + 1) / len(rtts) for k in range(len(rtts))], color=colour, label=case)
         if has_q:
@@ -97,7 +111,8 @@ def cdf(name, cases, out):
             q = sorted(v for run in runs if run.get("link") for v in run["link"]["qdelay_ms_quantiles"])
             if q:
                 axes[1].plot(q, [(k + 1) / len(q) for k in range(len(q))], color=colour, label=case)
-    axes[0].set_xlabel("smoothed RTT (ms)")
+    measured = any(f.get("telemetry") for runs in cases.values() for run in runs for f in run["flows"])
+    axes[0].set_xlabel("RTT measurements (ms)" if measured else "smoothed RTT (ms)")
     axes[0].set_ylabel("CDF")
     axes[0].legend(fontsize=8, loc="lower right")
     if has_q:

@@ -50,10 +50,19 @@ std::vector<double> values(const std::vector<const RunRecord *> &runs, const std
   return v;
 }
 
-// Mean cwnd over the flows of a run, per interval: a single-flow case has one flow anyway.
-std::vector<double> cwnd_series(const RunRecord &r) {
-  if (r.flows.empty()) return {};
-  return r.flows.front().r.series.cwnd_bytes;
+// The distance between the cwnd trajectories of two runs' first flows (a comparison's cases are
+// single-flow). From the sock_ops telemetry when both runs have it, put on a common 10 ms grid
+// over the time both cover; else from iperf3's tcp_info readings, one per 100 ms interval.
+std::optional<double> cwnd_distance(const RunRecord &a, const RunRecord &b) {
+  if (a.flows.empty() || b.flows.empty()) return std::nullopt;
+  const auto &ta = a.flows.front().telemetry, &tb = b.flows.front().telemetry;
+  if (ta && tb && !ta->t_s.empty() && !tb->t_s.empty()) {
+    constexpr double kStep = 0.01;
+    const double until = std::min(ta->t_s.back(), tb->t_s.back());
+    return trajectory_distance(on_grid(ta->t_s, ta->cwnd_segments, kStep, until),
+                               on_grid(tb->t_s, tb->cwnd_segments, kStep, until));
+  }
+  return trajectory_distance(a.flows.front().r.series.cwnd_bytes, b.flows.front().r.series.cwnd_bytes);
 }
 
 }  // namespace
@@ -103,7 +112,7 @@ Analysis analyse(const Results &r) {
       for (auto *rb : b)
         for (auto *rn : n)
           if (rb->run == rn->run)
-            if (auto dist = trajectory_distance(cwnd_series(*rb), cwnd_series(*rn))) d.push_back(*dist);
+            if (auto dist = cwnd_distance(*rb, *rn)) d.push_back(*dist);
       if (!d.empty()) c.cwnd_distance = summarize(d);
       a.comparisons.push_back(std::move(c));
     }

@@ -79,7 +79,6 @@ json capture_environment() {
   if (dirty && dirty->ok() && !dirty->out.empty()) c += " (with uncommitted changes)";
   env["project_commit"] = c;
   env["cpu_time_source"] = "iperf3 end.cpu_utilization_percent (getrusage of each iperf3 process) x test duration";
-  env["time_series_source"] = "iperf3 interval reports every 100 ms (sock_ops telemetry not used yet)";
   return env;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -290,11 +291,18 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
                              env.value("cpus_online", 0), env.value("cpu_model", "?"), env.value("project_commit", "?"),
                              env.contains("tools") ? env["tools"].value("iperf3", "?") : "?"),
                  {}, {}});
+  // Results may come from a run with the telemetry off, or from before it existed (schema 1).
+  const bool telemetry = std::any_of(r.runs.begin(), r.runs.end(), [](const RunRecord &run) {
+    return std::any_of(run.flows.begin(), run.flows.end(), [](const FlowRecord &f) { return f.telemetry.has_value(); });
+  });
   doc.push_back({K::para,
-                 "Goodput is the receiver's. Utilisation is goodput over the most TCP can carry on the link (1448 payload bytes "
-                 "per 1514 charged). RTT percentiles are over the sender's smoothed RTT sampled every 100 ms (iperf3 interval "
-                 "reports, the sock_ops telemetry is not used yet). Queueing delay comes from the link's per-packet record. CPU "
-                 "per GB is iperf3's own getrusage-based CPU share times the test time, per GB received.",
+                 fmt::format("Goodput is the receiver's. Utilisation is goodput over the most TCP can carry on the link (1448 "
+                             "payload bytes per 1514 charged). {} Queueing delay comes from the link's per-packet record. CPU "
+                             "per GB is iperf3's own getrusage-based CPU share times the test time, per GB received.",
+                             telemetry ? "RTT percentiles are over the senders' RTT measurements as the sock_ops telemetry "
+                                         "(`ccload trace`) sampled them: " + env.value("time_series_source", std::string("?")) + "."
+                                       : "RTT percentiles are over the sender's smoothed RTT sampled every 100 ms (iperf3 "
+                                         "interval reports; the sock_ops telemetry was off)."),
                  {}, {}});
 
   // BPF against native.
@@ -308,9 +316,12 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
                       c.cwnd_distance ? fmt_ci(c.cwnd_distance->mean, c.cwnd_distance->ci_lo, c.cwnd_distance->ci_hi, 3) : "-"});
     doc.push_back({K::table, "", rows, {}});
     doc.push_back({K::para,
-                   "Ratios are BPF / native of the means over runs, with Fieller's 95% interval; \"within noise\" means the "
-                   "interval contains 1. The cwnd distance is the mean absolute difference of the two CCs' cwnd series "
-                   "(run k against run k, 100 ms steps) over their mean level: 0 means identical trajectories.",
+                   std::string("Ratios are BPF / native of the means over runs, with Fieller's 95% interval; \"within noise\" "
+                               "means the interval contains 1. The cwnd distance is the mean absolute difference of the two "
+                               "CCs' cwnd series ") +
+                       (telemetry ? "(run k against run k, the telemetry's samples on a common 10 ms grid)"
+                                  : "(run k against run k, iperf3's 100 ms steps)") +
+                       " over their mean level: 0 means identical trajectories.",
                    {}, {}});
   } else {
     doc.push_back({K::para, "No BPF CC ran next to its native twin.", {}, {}});
@@ -376,7 +387,10 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
     }
     for (const auto &[kind, caption] : std::vector<std::pair<std::string, std::string>>{
              {"tput_delay", "throughput against p95 delay, one point per run, mean marked (Pantheon style: better is up and right)"},
-             {"timeseries", "throughput (receiver), cwnd and RTT (sender) over time (run 1 of each case, every flow; iperf3 100 ms intervals)"},
+             {"timeseries", telemetry ? "throughput (receiver, iperf3's 100 ms intervals), cwnd and RTT (sender, sock_ops telemetry) "
+                                        "over time (run 1 of each case, every flow)"
+                                      : "throughput (receiver), cwnd and RTT (sender) over time (run 1 of each case, every flow; "
+                                        "iperf3 100 ms intervals)"},
              {"cdf", "CDF of RTT samples and of the link's queueing delay, all runs pooled"}})
       if (auto p = plot(s.name, kind); !p.empty()) doc.push_back({K::image, s.name + ": " + caption, {}, p});
   }

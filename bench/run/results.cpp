@@ -1,5 +1,8 @@
 #include "results.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,10 +26,16 @@ RunMetrics compute_metrics(const std::vector<FlowRecord> &flows, const std::opti
     m.goodput_bps += f.r.goodput_bps;
     m.retransmits += static_cast<double>(f.r.retransmits);
     goodputs.push_back(f.r.goodput_bps);
-    rtts.insert(rtts.end(), f.r.series.rtt_ms.begin(), f.r.series.rtt_ms.end());
     bytes += static_cast<double>(f.r.bytes_received);
     cpu_s += f.r.cpu_sender_s;
     cpu_r += f.r.cpu_receiver_s;
+  }
+  const bool measured = !flows.empty() && std::all_of(flows.begin(), flows.end(), [](const FlowRecord &f) {
+    return f.telemetry && !f.telemetry->rtt_ms.empty();
+  });
+  for (const auto &f : flows) {
+    const auto &from = measured ? f.telemetry->rtt_ms : f.r.series.rtt_ms;
+    rtts.insert(rtts.end(), from.begin(), from.end());
   }
   if (link_rate_bps > 0) m.utilisation = m.goodput_bps / max_goodput_bps(link_rate_bps);
   std::sort(rtts.begin(), rtts.end());
@@ -68,7 +77,14 @@ json to_json(const FlowRecord &f) {
               {"cpu_receiver_s", f.r.cpu_receiver_s},
               {"rtt_min_ms", f.r.rtt_min_ms},
               {"raw", f.raw},
-              {"series", {{"t_s", s.t_s}, {"throughput_bps", s.throughput_bps}, {"cwnd_bytes", s.cwnd_bytes}, {"rtt_ms", s.rtt_ms}}}};
+              {"series", {{"t_s", s.t_s}, {"throughput_bps", s.throughput_bps}, {"cwnd_bytes", s.cwnd_bytes}, {"rtt_ms", s.rtt_ms}}},
+              {"telemetry", f.telemetry ? json{{"cc", f.telemetry->cc},
+                                               {"t_s", f.telemetry->t_s},
+                                               {"cwnd_segments", f.telemetry->cwnd_segments},
+                                               {"srtt_ms", f.telemetry->srtt_ms},
+                                               {"rtt_t_s", f.telemetry->rtt_t_s},
+                                               {"rtt_ms", f.telemetry->rtt_ms}}
+                                        : json(nullptr)}};
 }
 
 FlowRecord flow_from(const json &j) {
@@ -88,6 +104,11 @@ FlowRecord flow_from(const json &j) {
   f.r.series.throughput_bps = s.at("throughput_bps").get<std::vector<double>>();
   f.r.series.cwnd_bytes = s.at("cwnd_bytes").get<std::vector<double>>();
   f.r.series.rtt_ms = s.at("rtt_ms").get<std::vector<double>>();
+  if (j.contains("telemetry") && !j["telemetry"].is_null()) {
+    const json &t = j["telemetry"];
+    f.telemetry = FlowTelemetry{t.at("cc"), t.at("t_s"), t.at("cwnd_segments"), t.at("srtt_ms"), t.at("rtt_t_s"),
+                                t.at("rtt_ms")};
+  }
   return f;
 }
 
@@ -172,12 +193,13 @@ json to_json(const Results &r) {
 }
 
 Result<Results> results_from_json(const json &j) {
+  int version = 0;
   try {
     if (j.value("schema", "") != kSchemaName) return fail("not a ccbench results file (no \"schema\": \"ccbench-results\")");
-    const int version = j.at("schema_version");
-    if (version != kSchemaVersion)
-      return fail("results schema version " + std::to_string(version) + ", this ccbench reads version " +
-                      std::to_string(kSchemaVersion),
+    version = j.at("schema_version");
+    if (version < kOldestSchemaVersion || version > kSchemaVersion)
+      return fail("results schema version " + std::to_string(version) + ", this ccbench reads versions " +
+                      std::to_string(kOldestSchemaVersion) + " to " + std::to_string(kSchemaVersion),
                   "use the ccbench that wrote the results, or re-run them");
     Results r;
     r.started = j.value("started", "");
@@ -205,7 +227,7 @@ Result<Results> results_from_json(const json &j) {
     }
     return r;
   } catch (const json::exception &e) {
-    return fail(std::string("results.json does not match schema version 1: ") + e.what());
+    return fail(fmt::format("results.json does not match schema version {}: {}", version, e.what()));
   }
 }
 

@@ -8,6 +8,7 @@
 #include "common.h"
 #include "iperf_json.h"
 #include "result.h"
+#include "telemetry.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,12 +18,15 @@
 
 namespace ccbench::run {
 
-inline constexpr int kSchemaVersion = 1;
+// 2 added each flow's sock_ops telemetry; version 1 files (no telemetry) are still read.
+inline constexpr int kSchemaVersion = 2;
+inline constexpr int kOldestSchemaVersion = 1;
 inline constexpr const char *kSchemaName = "ccbench-results";
 
 struct FlowRecord {
   FlowResult r;
   std::string raw;  // path of iperf3's JSON, relative to the results directory
+  std::optional<FlowTelemetry> telemetry;  // absent when the run had it off
 };
 
 // What the bottleneck's per-packet record says about one run.
@@ -79,6 +83,8 @@ struct Results {
 };
 
 // Computes the per-run metrics from flows and link record. link_rate_bps 0: no bottleneck.
+// RTT percentiles are over the telemetry's RTT measurements when every flow has them, else over
+// iperf3's smoothed RTT readings.
 RunMetrics compute_metrics(const std::vector<FlowRecord> &flows, const std::optional<LinkRecord> &link,
                            double link_rate_bps);
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cc_guard.h"
+#include "cgroup.h"
 #include "emulator.h"
 #include "environment.h"
 #include "iperf.h"
@@ -24,6 +25,7 @@
 #include "records.h"
 #include "registry.h"
 #include "stats.h"
+#include "telemetry.h"
 
 namespace ccbench::run {
 
@@ -150,7 +152,7 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
   if (!path) return std::unexpected(path.error());
   rec.backend = path->backend;
 
-  std::vector<ccload::BackgroundProcess> servers, clients;
+  std::vector<ccload::BackgroundProcess> servers;
   std::vector<std::string> raw_files;
   for (size_t i = 0; i < p.c.flow_ccs.size(); ++i) {
     const int port = kBasePort + static_cast<int>(i);
@@ -162,17 +164,34 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
     if (auto r = link::wait_listening(path->server_ns, kBasePort + static_cast<int>(i), std::chrono::seconds(5)); !r)
       return std::unexpected(r.error());
 
+  // The clients start in the telemetry's cgroup (they inherit it from us: we join it only while
+  // starting them, and open no socket meanwhile). Destroyed after the clients.
+  std::optional<TelemetryRecorder> telemetry;
+  if (o.telemetry_interval.count() > 0) {
+    auto t = TelemetryRecorder::start(o.telemetry_interval);
+    if (!t) return std::unexpected(t.error());
+    telemetry.emplace(std::move(*t));
+  }
+  std::vector<ccload::BackgroundProcess> clients;
   const uint64_t t0 = static_cast<uint64_t>(link::monotonic_ns());
-  for (size_t i = 0; i < p.c.flow_ccs.size(); ++i) {
-    const std::string rel = fmt::format("{}/run{}-flow{}.json", raw_rel, p.run, i + 1);
-    raw_files.push_back(rel);
-    auto cli = ccload::BackgroundProcess::start(
-        path->in(path->client_ns, {"iperf3", "-c", link::kServerAddress, "-p", std::to_string(kBasePort + static_cast<int>(i)),
-                                   "-J", "--get-server-output", "-t", fmt::format("{}", duration), "-i", "0.1", "-C",
-                                   p.c.flow_ccs[i]}),
-        o.out_dir + "/" + rel);
-    if (!cli) return std::unexpected(cli.error());
-    clients.push_back(std::move(*cli));
+  {
+    std::optional<ccload::CgroupMembership> member;
+    if (telemetry) {
+      auto m = ccload::CgroupMembership::join(telemetry->cgroup_path());
+      if (!m) return std::unexpected(std::move(m.error()).context("starting the clients in the telemetry's cgroup"));
+      member.emplace(std::move(*m));
+    }
+    for (size_t i = 0; i < p.c.flow_ccs.size(); ++i) {
+      const std::string rel = fmt::format("{}/run{}-flow{}.json", raw_rel, p.run, i + 1);
+      raw_files.push_back(rel);
+      auto cli = ccload::BackgroundProcess::start(
+          path->in(path->client_ns, {"iperf3", "-c", link::kServerAddress, "-p", std::to_string(kBasePort + static_cast<int>(i)),
+                                     "-J", "--get-server-output", "-t", fmt::format("{}", duration), "-i", "0.1", "-C",
+                                     p.c.flow_ccs[i]}),
+          o.out_dir + "/" + rel);
+      if (!cli) return std::unexpected(cli.error());
+      clients.push_back(std::move(*cli));
+    }
   }
   // iperf3 ends by itself after `duration`; the deadline only catches a hung connection.
   const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(duration * 1000) + 20000);
@@ -180,14 +199,28 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
     if (stopped(o)) return fail("stopped");
     if (std::none_of(clients.begin(), clients.end(), [](auto &c) { return c.running(); })) break;
     if (Clock::now() > deadline) return fail(fmt::format("iperf3 did not finish within {} s of its {} s test", 20, duration));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (telemetry) {
+      if (auto r = telemetry->poll(std::chrono::milliseconds(50)); !r) return std::unexpected(r.error());
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
   const uint64_t t1 = static_cast<uint64_t>(link::monotonic_ns());
 
+  std::vector<std::optional<FlowTelemetry>> sampled(p.c.flow_ccs.size());
+  if (telemetry) {
+    if (auto r = telemetry->poll(std::chrono::milliseconds(0)); !r) return std::unexpected(r.error());
+    std::vector<uint16_t> ports;
+    for (size_t i = 0; i < p.c.flow_ccs.size(); ++i) ports.push_back(static_cast<uint16_t>(kBasePort + static_cast<int>(i)));
+    sampled = telemetry_by_port(telemetry->samples(), ports);
+  }
   for (size_t i = 0; i < raw_files.size(); ++i) {
     auto flow = parse_iperf_json(ccload::read_text_file(o.out_dir + "/" + raw_files[i]).value_or(""));
     if (!flow) return std::unexpected(std::move(flow.error()).context(fmt::format("flow {} ({})", i + 1, raw_files[i])));
-    rec.flows.push_back({std::move(*flow), raw_files[i]});
+    if (telemetry && !sampled[i])
+      return fail(fmt::format("the sock_ops telemetry saw no connection of flow {} (port {})", i + 1, kBasePort + static_cast<int>(i)),
+                  "run with --telemetry-interval 0 to measure without it, and report this");
+    rec.flows.push_back({std::move(*flow), raw_files[i], std::move(sampled[i])});
   }
   const std::string offloads = path->link ? "" : offloads_of(path->client_ns, "veth-c");
   // The daemon flushes every record when it stops, so read them after the link is down.
@@ -229,8 +262,18 @@ Result<Results> run_suite(const RunOptions &o) {
   res.started = utc_now_iso();
   res.environment = capture_environment();
   res.options = {{"runs", o.runs}, {"duration_s", o.duration_s}, {"cc", o.cc_override}, {"default_ccs", o.default_ccs},
-                 {"command", o.command}, {"pin_root", o.pin_root}};
+                 {"command", o.command}, {"pin_root", o.pin_root},
+                 {"telemetry_interval_ms", o.telemetry_interval.count()}};
 
+  // A run killed with SIGKILL leaves its telemetry cgroup; the next run removes it.
+  ccload::reap_stale_cgroups();
+  res.environment["time_series_source"] =
+      o.telemetry_interval.count() > 0
+          ? fmt::format("throughput: iperf3's receiver intervals every 100 ms; cwnd and RTT: sock_ops telemetry "
+                        "(ccload trace), one sample per connection every {} ms at an RTT measurement; RTT "
+                        "percentiles over those measurements",
+                        o.telemetry_interval.count())
+          : "iperf3 interval reports every 100 ms (telemetry off): RTT percentiles over tcp_info's smoothed RTT";
   CcGuard guard(o.pin_root);
   std::map<std::string, std::optional<std::string>> unavailable;  // cc -> why not
   std::vector<Planned> plan;

@@ -9,6 +9,7 @@
 #include "scenario.h"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct RunOptions {
   double duration_s = 10;                 // unless the scenario sets its own
   std::string out_dir;
   std::string pin_root;                   // where BPF CCs are registered
+  // The senders' sock_ops telemetry: at most one sample per connection per interval (0: off,
+  // cwnd and RTT then come from iperf3's tcp_info readings every 100 ms).
+  std::chrono::milliseconds telemetry_interval{10};
   std::vector<std::string> command;       // argv, recorded
   std::function<void(const Progress &)> on_progress;
   std::function<void(const std::string &)> on_note;  // skips and warnings

@@ -27,7 +27,8 @@
  * (the peer will not delay its ACKs longer than that). Peers without the option are left alone.
  *
  * ccload_trace: independent of the policy; sets BPF_SOCK_OPS_RTT_CB_FLAG on every new connection
- * and sends one sample per RTT measurement through a ring buffer.
+ * and sends one sample per RTT measurement through a ring buffer, or, with an interval, a time
+ * series (see trace_interval_ns).
  *
  * Both programs may run on the same socket, so cb flags are always changed relative to the
  * socket's current flags, never overwritten.
@@ -89,6 +90,30 @@ struct {
 	__type(key, int);
 	__type(value, struct policy_sk_state);
 } policy_sk SEC(".maps");
+
+/* When the trace last sampled a connection, to rate-limit it (trace_interval_ns). */
+struct trace_sk_state {
+	__u64 last_ns;		/* any sample */
+	__u64 last_rtt_ns;	/* a sample at an RTT measurement */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct trace_sk_state);
+} trace_sk SEC(".maps");
+
+/*
+ * 0: one sample per RTT measurement (RTT_CB, which the kernel runs once per round trip, and on
+ * every ACK when the round trip is shorter than the time between ACKs).
+ * Otherwise a time series: at most one sample per connection per interval at an RTT measurement,
+ * and, so that a round trip longer than the interval leaves no gap, a sample of the state when
+ * the connection sends (HDR_OPT_LEN_CB, which runs for every outgoing segment while
+ * WRITE_HDR_OPT_CB_FLAG is set; it reserves no option space) once the interval has passed
+ * without any sample. Set by user space before load.
+ */
+const volatile __u64 trace_interval_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -528,7 +553,8 @@ int ccload_policy(struct bpf_sock_ops *skops)
 
 /* ---- trace -------------------------------------------------------------- */
 
-static void emit_sample(struct bpf_sock_ops *skops)
+/* `measured`: called at an RTT measurement (RTT_CB), whose args carry it. */
+static void emit_sample(struct bpf_sock_ops *skops, bool measured)
 {
 	struct bpf_sock *sk = skops->sk;
 	struct trace_sample *s;
@@ -569,7 +595,7 @@ static void emit_sample(struct bpf_sock_ops *skops)
 	 * Linux >= 6.10 passes in args[1] (args[0] is the measurement). Both are 8 * srtt, as
 	 * TCP_INFO undoes too. Older kernels pass 0: the previous srtt is the best there is.
 	 */
-	srtt8 = skops->args[1]; /* one load: ctx pointers may not be offset at run time */
+	srtt8 = measured ? skops->args[1] : 0;
 	if (!srtt8)
 		srtt8 = tp->srtt_us;
 	s->srtt_us = srtt8 >> 3;
@@ -579,8 +605,33 @@ static void emit_sample(struct bpf_sock_ops *skops)
 	s->total_retrans = tp->total_retrans;
 	s->ca_state = BPF_CORE_READ_BITFIELD(&tp->inet_conn, icsk_ca_state);
 	s->pacing_rate = tp->inet_conn.icsk_inet.sk.sk_pacing_rate;
+	s->rtt_us = measured ? skops->args[0] : 0;
 	s->cookie = bpf_get_socket_cookie(skops);
 	bpf_ringbuf_submit(s, 0);
+}
+
+/* Whether to sample now, rate-limited per connection; records the sample's time. */
+static bool sample_due(struct bpf_sock_ops *skops, bool measured)
+{
+	struct trace_sk_state *st;
+	struct bpf_sock *sk;
+	__u64 now;
+
+	if (!trace_interval_ns)
+		return measured;
+	sk = skops->sk; /* each ctx load is a new maybe-NULL pointer to the verifier */
+	if (!sk)
+		return false;
+	st = bpf_sk_storage_get(&trace_sk, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return false;
+	now = bpf_ktime_get_ns();
+	if (measured ? now - st->last_rtt_ns < trace_interval_ns : now - st->last_ns < trace_interval_ns)
+		return false;
+	st->last_ns = now;
+	if (measured)
+		st->last_rtt_ns = now;
+	return true;
 }
 
 SEC("sockops")
@@ -589,10 +640,19 @@ int ccload_trace(struct bpf_sock_ops *skops)
 	switch (skops->op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
-		cb_flags_add(skops, BPF_SOCK_OPS_RTT_CB_FLAG);
+		cb_flags_add(skops, trace_interval_ns ? BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG
+						      : BPF_SOCK_OPS_RTT_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_RTT_CB:
-		emit_sample(skops);
+		/* The policy clears the header-option flags once its handshake is over: take them back. */
+		if (trace_interval_ns && !(skops->bpf_sock_ops_cb_flags & BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG))
+			cb_flags_add(skops, BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+		if (sample_due(skops, true))
+			emit_sample(skops, true);
+		break;
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+		if (sample_due(skops, false))
+			emit_sample(skops, false);
 		break;
 	}
 	return 1;

@@ -35,7 +35,7 @@ static std::unexpected<Error> load_error(int err, const std::string &what) {
                     "run with -v for libbpf's log; the kernel needs sock_ops, socket storage and TCP header options");
 }
 
-Result<SkeletonPtr> load_skeleton(Role role) {
+Result<SkeletonPtr> load_skeleton(Role role, std::chrono::nanoseconds trace_interval) {
   if (auto r = require_bpf_privileges("loading the sock_ops policy"); !r) return std::unexpected(r.error());
   LibbpfLog::clear();
   SkeletonPtr skel(ccload_policy__open());
@@ -45,6 +45,7 @@ Result<SkeletonPtr> load_skeleton(Role role) {
     bpf_program__set_autoload(skel->progs.ccload_trace, false);
   } else {
     bpf_program__set_autoload(skel->progs.ccload_policy, false);
+    skel->rodata->trace_interval_ns = static_cast<uint64_t>(trace_interval.count());
   }
   if (int err = ccload_policy__load(skel.get())) return load_error(err, "Failed to load the policy BPF object");
   return skel;

@@ -14,6 +14,7 @@
 #include "rule_tables.h"
 #include "unique_fd.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,9 +39,10 @@ struct SkeletonDeleter {
 using SkeletonPtr = std::unique_ptr<::ccload_policy, SkeletonDeleter>;
 
 // Opens and loads the BPF object. For the policy, the trace ring buffer is shrunk to a page and
-// the trace program not loaded; for the trace, the reverse.
+// the trace program not loaded; for the trace, the reverse. `trace_interval` is the trace's
+// minimum time between two samples of one connection (0: every RTT measurement).
 enum class Role { kPolicy, kTrace };
-Result<SkeletonPtr> load_skeleton(Role role);
+Result<SkeletonPtr> load_skeleton(Role role, std::chrono::nanoseconds trace_interval = {});
 
 // The rule maps, however they were obtained (a fresh skeleton or pins).
 struct RuleMaps {

@@ -100,6 +100,7 @@ struct trace_sample {
 	char cc[POLICY_CC_NAME_MAX];
 	__u32 cwnd, ssthresh;		/* segments */
 	__u32 srtt_us, min_rtt_us;
+	__u32 rtt_us;			/* this measurement (0 before Linux 6.10) */
 	__u32 delivered, delivered_ce;
 	__u32 total_retrans;
 	__u32 ca_state;

@@ -37,6 +37,7 @@ Sample to_sample(const trace_sample &raw, uint64_t start_ns) {
   s.ssthresh = raw.ssthresh;
   s.srtt_us = raw.srtt_us;
   s.min_rtt_us = raw.min_rtt_us;
+  s.rtt_us = raw.rtt_us;
   s.delivered = raw.delivered;
   s.delivered_ce = raw.delivered_ce;
   s.retrans = raw.total_retrans;
@@ -49,7 +50,8 @@ Sample to_sample(const trace_sample &raw, uint64_t start_ns) {
 nlohmann::json to_json(const Sample &s) {
   return {{"time", s.time_s},          {"local", s.local},         {"remote", s.remote},
           {"cc", s.cc},                {"cwnd", s.cwnd},           {"ssthresh", s.ssthresh},
-          {"srtt_us", s.srtt_us},      {"min_rtt_us", s.min_rtt_us}, {"delivered", s.delivered},
+          {"srtt_us", s.srtt_us},      {"min_rtt_us", s.min_rtt_us}, {"rtt_us", s.rtt_us},
+          {"delivered", s.delivered},
           {"retrans", s.retrans},      {"ce", s.delivered_ce},     {"pacing_rate", s.pacing_rate},
           {"ca_state", ca_state_name(s.ca_state)}, {"cookie", s.cookie}};
 }
@@ -89,10 +91,10 @@ static int on_event(void *ctx, void *data, size_t size) {
   return 0;
 }
 
-Result<TraceSession> TraceSession::start(const CgroupRef &cg, Callback cb) {
+Result<TraceSession> TraceSession::start(const CgroupRef &cg, Callback cb, std::chrono::nanoseconds interval) {
   auto st = std::make_unique<State>();
   st->cb = std::move(cb);
-  auto skel = load_skeleton(Role::kTrace);
+  auto skel = load_skeleton(Role::kTrace, interval);
   if (!skel) return std::unexpected(skel.error());
   st->skel = std::move(*skel);
   UniqueFd cgfd(::open(cg.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -106,6 +108,8 @@ Result<TraceSession> TraceSession::start(const CgroupRef &cg, Callback cb) {
   if (!st->rb) return fail_errno(errno, "Failed to open the trace ring buffer");
   return TraceSession(std::move(st));
 }
+
+uint64_t TraceSession::start_ns() const { return state_->start_ns; }
 
 Result<int> TraceSession::poll(std::chrono::milliseconds timeout) {
   int n = timeout.count() == 0 ? ring_buffer__consume(state_->rb)

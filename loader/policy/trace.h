@@ -18,6 +18,8 @@ struct Sample {
   std::string local, remote;   // "10.0.0.1:5201", "[fd00::1]:5201"
   std::string cc;
   uint32_t cwnd = 0, ssthresh = 0, srtt_us = 0, min_rtt_us = 0;
+  uint32_t rtt_us = 0;    // the RTT measurement the sample was taken at; 0: none (a state
+                          // sample of an interval trace, or Linux < 6.10)
   uint32_t delivered = 0, delivered_ce = 0, retrans = 0, ca_state = 0;
   uint64_t pacing_rate = 0, cookie = 0;
   uint16_t local_port = 0, remote_port = 0;
@@ -30,7 +32,10 @@ std::string table_row(const Sample &s);
 class TraceSession {
  public:
   using Callback = std::function<void(const Sample &)>;
-  static Result<TraceSession> start(const CgroupRef &cg, Callback cb);
+  // `interval`: at most one sample per connection per interval (0: one per RTT measurement).
+  static Result<TraceSession> start(const CgroupRef &cg, Callback cb, std::chrono::nanoseconds interval = {});
+  // CLOCK_MONOTONIC when the trace started: Sample::time_s counts from here.
+  uint64_t start_ns() const;
   TraceSession(TraceSession &&) noexcept;
   TraceSession &operator=(TraceSession &&) = delete;
   ~TraceSession();

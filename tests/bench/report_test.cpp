@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "text_file.h"
 #include "report.h"
 #include "results.h"
+#include "stats.h"
 
 using namespace ccbench::run;
 namespace fs = std::filesystem;
@@ -75,6 +77,45 @@ TEST_F(ReportTest, AnalysisComparesBpfCubicWithCubic) {
     ASSERT_TRUE(c.cwnd_distance);
   }
   EXPECT_EQ(a.cases.size(), 4u);
+}
+
+// Version 2 adds each flow's sock_ops telemetry: RTT percentiles come from its RTT measurements
+// and the cwnd distance from its cwnd series on a 10 ms grid.
+TEST(ReportV2, TelemetryFeedsRttPercentilesAndCwndDistance) {
+  auto r = load_results(std::string(BENCH_FIXTURES) + "/results_v2");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->runs.size(), 8u);
+  for (const auto &run : r->runs) {
+    ASSERT_EQ(run.flows.size(), 1u);
+    ASSERT_TRUE(run.flows[0].telemetry) << run.scenario << " / " << run.case_label << " run " << run.run;
+    const auto &t = *run.flows[0].telemetry;
+    EXPECT_EQ(t.cc, run.case_label);
+    std::vector<double> rtts = t.rtt_ms;
+    std::sort(rtts.begin(), rtts.end());
+    const RunMetrics m = compute_metrics(run.flows, run.link, 0);
+    EXPECT_DOUBLE_EQ(m.rtt_ms_p95, percentile_sorted(rtts, 95));
+    EXPECT_DOUBLE_EQ(m.rtt_ms_p95, run.metrics.rtt_ms_p95) << "saved metrics were computed the same way";
+  }
+  const Analysis a = analyse(*r);
+  ASSERT_EQ(a.comparisons.size(), 2u);
+  for (const auto &c : a.comparisons) {
+    std::vector<double> d;
+    for (int k = 1; k <= 2; ++k) {
+      const RunRecord *b = nullptr, *n = nullptr;
+      for (const auto &run : r->runs) {
+        if (run.scenario != c.scenario || run.run != k) continue;
+        if (run.case_label == c.bpf) b = &run;
+        if (run.case_label == c.native) n = &run;
+      }
+      ASSERT_TRUE(b && n);
+      const auto &tb = *b->flows[0].telemetry, &tn = *n->flows[0].telemetry;
+      const double until = std::min(tb.t_s.back(), tn.t_s.back());
+      d.push_back(*trajectory_distance(on_grid(tb.t_s, tb.cwnd_segments, 0.01, until),
+                                       on_grid(tn.t_s, tn.cwnd_segments, 0.01, until)));
+    }
+    ASSERT_TRUE(c.cwnd_distance);
+    EXPECT_DOUBLE_EQ(c.cwnd_distance->mean, (d[0] + d[1]) / 2) << c.scenario;
+  }
 }
 
 TEST_F(ReportTest, WritesMarkdownHtmlAndCsv) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "boot_config.h"
+#include "cgroup.h"
 #include "cc_object.h"
 #include "ccload_cli.h"
 #include "preflight.h"
@@ -37,6 +38,17 @@ TEST(CcNames, FollowTheKernelsRules) {
   EXPECT_FALSE(validate_cc_name("sixteen_chars_xx"));
   EXPECT_FALSE(validate_cc_name(""));
   EXPECT_FALSE(validate_cc_name("has space"));
+}
+
+// Cgroup arguments are spelled as systemd spells them, relative to the cgroup v2 root, unless
+// they already are a path in the cgroup filesystem.
+TEST(CgroupArguments, NameCgroupsBelowTheV2Root) {
+  const std::string root = ccload::kCgroupRoot;
+  EXPECT_EQ(ccload::cgroup_path("/"), root);
+  EXPECT_EQ(ccload::cgroup_path(""), root);
+  EXPECT_EQ(ccload::cgroup_path("/system.slice/nginx.service"), root + "/system.slice/nginx.service");
+  EXPECT_EQ(ccload::cgroup_path("web/"), root + "/web");
+  EXPECT_EQ(ccload::cgroup_path(root + "/web/../db"), root + "/db");
 }
 
 TEST(Preflight, MissingBtfIsExplained) {
