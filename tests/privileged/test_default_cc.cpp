@@ -25,9 +25,12 @@ ScopedSysctl keep(const char *key) {
 }
 
 TEST(DefaultCc, InitialNamespaceNewSocketsGetIt) {
-  auto restore_default = keep(kDefaultKey);
+  // Destroyed in reverse: the default is put back before the CC goes (else unregister falls
+  // back to cubic, and writing a default also adds it to the allowed list), then the list.
+  auto restore_allowed = keep(kAllowedKey);
   ScopedCc cc("bpf_cubic", "cubic");
   ASSERT_TRUE(cc.ok()) << cc.error();
+  auto restore_default = keep(kDefaultKey);
 
   auto r = ccload({"default", cc.name()});
   ASSERT_EQ(r.exit_code, 0) << r.error_message();
