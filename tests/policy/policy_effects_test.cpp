@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
+#include "policy/trace.h"
 #include "policy_fixture.h"
 
 namespace ccload::test {
@@ -33,6 +34,47 @@ cc = "cubic"
 )");
   auto other2 = connect_to("10.88.0.2", 5001);
   EXPECT_EQ(cc_of(other2.get()), "cubic");
+}
+
+// The same over IPv6, matching the remote prefix in one rule and the local prefix and remote
+// port in another, and an IPv4 connection of the same program next to them.
+TEST_F(PolicyTest, Ipv6RulesMatchPrefixesAndPorts) {
+  enable_ipv6();
+  attach(R"(
+[[rule]]
+remote = "fd77::/64"
+cc = "reno"
+
+[[rule]]
+local = "fd88::1/128"
+remote_port = 5010
+cc = "bbr"
+
+[default]
+cc = "cubic"
+)");
+  std::vector<policy::Sample> samples;
+  auto trace = ASSERT_OK(policy::TraceSession::start(cg_, [&](const policy::Sample &s) { samples.push_back(s); }));
+  auto l6 = listen_on(5009, false, "::");
+  auto l6b = listen_on(5010, false, "::");
+  auto l4 = listen_on(5009);
+  auto reno6 = connect_to("fd77::2", 5009);
+  EXPECT_EQ(cc_of(reno6.get()), "reno");
+  // The trace reads IPv6 endpoints too: one exchange gives an RTT sample.
+  auto server6 = accept_one(l6.get());
+  send_all(reno6.get(), 100);
+  recv_exactly(server6.get(), 100);
+  send_all(server6.get(), 100);
+  recv_exactly(reno6.get(), 100);
+  ASSERT_TRUE(trace.poll(std::chrono::milliseconds(0)));
+  ASSERT_FALSE(samples.empty());
+  EXPECT_EQ(samples.back().remote, "[fd77::2]:5009");
+  EXPECT_EQ(samples.back().local.rfind("[fd77::1]:", 0), 0u) << samples.back().local;
+  EXPECT_EQ(samples.back().cc, "reno");
+  EXPECT_EQ(cc_of(connect_to("fd88::2", 5010).get()), "bbr");
+  EXPECT_EQ(cc_of(connect_to("fd88::2", 5009).get()), "cubic") << "the port of the second rule does not match";
+  EXPECT_EQ(cc_of(connect_to("10.77.0.2", 5009).get()), "cubic") << "an IPv6 prefix matched an IPv4 peer";
+  EXPECT_NE(cc_of(connect_to("fd77::2", 5009, false).get()), "reno") << "outside the cgroup";
 }
 
 // The first flight is IW segments: with the server's ACKs diverted (its neighbour entry for the

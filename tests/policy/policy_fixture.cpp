@@ -36,6 +36,14 @@ void PolicyTest::SetUp() {
   cg_ = ASSERT_OK(policy::resolve_cgroup(cgroup_->path()));
 }
 
+void PolicyTest::enable_ipv6() {
+  for (auto [ns, dev, host] : {std::tuple{&cli_, "vc", "1"}, std::tuple{&srv_, "vs", "2"}}) {
+    ns_run(*ns, {"sysctl", "-q", "-w", std::string("net.ipv6.conf.") + dev + ".disable_ipv6=0"});
+    for (const char *net : {"fd77::", "fd88::"})
+      ns_run(*ns, {"ip", "-6", "addr", "add", std::string(net) + host + "/64", "dev", dev, "nodad"});
+  }
+}
+
 void PolicyTest::TearDown() {
   if (attached_) {
     EXPECT_TRUE(policy::detach_pinned(cg_));
@@ -61,24 +69,34 @@ void PolicyTest::ns_run(const NetNamespace &ns, const std::vector<std::string> &
   ASSERT_TRUE(r) << r.error().message;
 }
 
-static sockaddr_in sin_of(const std::string &addr, uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-  return sa;
+// addr:port as a socket address, IPv6 when addr has a colon.
+static std::pair<sockaddr_storage, socklen_t> sockaddr_of(const std::string &addr, uint16_t port) {
+  sockaddr_storage ss{};
+  if (addr.find(':') != std::string::npos) {
+    auto *sa = reinterpret_cast<sockaddr_in6 *>(&ss);
+    sa->sin6_family = AF_INET6;
+    sa->sin6_port = htons(port);
+    EXPECT_EQ(inet_pton(AF_INET6, addr.c_str(), &sa->sin6_addr), 1) << addr;
+    return {ss, sizeof(sockaddr_in6)};
+  }
+  auto *sa = reinterpret_cast<sockaddr_in *>(&ss);
+  sa->sin_family = AF_INET;
+  sa->sin_port = htons(port);
+  EXPECT_EQ(inet_pton(AF_INET, addr.c_str(), &sa->sin_addr), 1) << addr;
+  return {ss, sizeof(sockaddr_in)};
 }
 
-UniqueFd PolicyTest::listen_on(uint16_t port, bool in_cgroup) {
+UniqueFd PolicyTest::listen_on(uint16_t port, bool in_cgroup, const std::string &any) {
   auto enter = NetnsEnter::enter(srv_.name());
   EXPECT_TRUE(enter);
   std::optional<CgroupMembership> member;
   if (in_cgroup) member.emplace(std::move(*CgroupMembership::join(cgroup_->path())));
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  auto [sa, sa_len] = sockaddr_of(any, port);
+  UniqueFd fd(::socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   int one = 1;
   setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  auto sa = sin_of("0.0.0.0", port);
-  EXPECT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa)), 0) << strerror(errno);
+  if (sa.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  EXPECT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr *>(&sa), sa_len), 0) << strerror(errno);
   EXPECT_EQ(::listen(fd.get(), 16), 0);
   return fd;
 }
@@ -92,9 +110,9 @@ UniqueFd PolicyTest::connect_to(const std::string &addr, uint16_t port, bool in_
     EXPECT_TRUE(m) << m.error().message;
     member.emplace(std::move(*m));
   }
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0));
-  auto sa = sin_of(addr, port);
-  int rc = ::connect(fd.get(), reinterpret_cast<sockaddr *>(&sa), sizeof(sa));
+  auto [sa, sa_len] = sockaddr_of(addr, port);
+  UniqueFd fd(::socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0));
+  int rc = ::connect(fd.get(), reinterpret_cast<sockaddr *>(&sa), sa_len);
   if (nonblocking)
     EXPECT_TRUE(rc == 0 || errno == EINPROGRESS) << strerror(errno);
   else

@@ -39,10 +39,14 @@ class PolicyTest : public ::testing::Test {
   void attach(const std::string &rules_toml);
   policy::RuleMaps maps() const;
 
-  // A listening socket in the server namespace, on all addresses; in the test cgroup if asked.
-  UniqueFd listen_on(uint16_t port, bool in_cgroup = false);
+  // A listening socket in the server namespace, on all IPv4 addresses (or all IPv6 ones with
+  // any = "::"); in the test cgroup if asked.
+  UniqueFd listen_on(uint16_t port, bool in_cgroup = false, const std::string &any = "0.0.0.0");
+  // Turns IPv6 on (SetUp turns it off) and adds fd77::1/64, fd88::1/64 to the client's veth and
+  // fd77::2/64, fd88::2/64 to the server's, without duplicate address detection.
+  void enable_ipv6();
   // A client socket in the client namespace (in the test cgroup unless told otherwise),
-  // connected to addr:port; non-blocking connects return at once.
+  // connected to addr:port (IPv4 or IPv6); non-blocking connects return at once.
   UniqueFd connect_to(const std::string &addr, uint16_t port, bool in_cgroup = true, bool nonblocking = false);
   UniqueFd accept_one(int listener);
 
