@@ -61,7 +61,7 @@
  *   6. No pr_debug() on HyStart exit.
  *   Everything else, including the HyStart round reset on the snd_una of the
  *   pkts_acked callback, follows tcp_cubic.c of 6.18: in particular the round
- *   check comes before the hystart_low_window check (the 6.13 fix "tcp_cubic:
+ *   check comes before the hystart_low_window check (the January 2025 fix "tcp_cubic:
  *   fix incorrect HyStart round start detection"; the kernel's BPF selftest
  *   bpf_cubic still has the older order, which on a 100 Mbit/s, 40 ms path
  *   left slow start at cwnd ~670 in about half of the runs where native cubic
@@ -372,7 +372,7 @@ static __always_inline void hystart_update(struct sock *sk, __u32 delay)
 
 	/*
 	 * Only from hystart_low_window on, but after the round check: rounds stay aligned
-	 * with the connection's first round, as in the native code since Linux 6.13
+	 * with the connection's first round, as in the native code since the January 2025 fix
 	 * ("tcp_cubic: fix incorrect HyStart round start detection"). Checking the window
 	 * first, as older kernels and the BPF selftest did, starts the first counted round in
 	 * the middle of a flight and moves the ACK-train exit by up to half a window.

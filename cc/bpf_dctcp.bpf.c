@@ -29,17 +29,20 @@
  *   the socket, as the native INET_ECN_dontxmit() does.
  *
  * Tunables (.data.tunables)
- *   shift_g        u32      4        g = 1/2^shift_g; clamped to [0, 10] as
- *                                    the native module parameter is
+ *   shift_g        u32      4        g = 1/2^shift_g, [0, 10] as the native
+ *                                    module parameter; larger values act as
+ *                                    10 (the native module refuses them)
  *   alpha_on_init  u32      1024     alpha at connection start (max 1024)
  *   fallback_cc    char[16] "reno"   CC for connections without ECN; a
  *                                    NUL-terminated name (TCP_CA_NAME_MAX);
- *                                    "" keeps bpf_dctcp without ECN
+ *                                    "" keeps bpf_dctcp without ECN (its
+ *                                    packets then still carry ECT)
  *
  * Statistics (.bss)
  *   stat_inits             .init calls that kept bpf_dctcp
  *   stat_fallbacks         connections switched to fallback_cc
- *   stat_fallback_errors   switches that failed (bpf_setsockopt error)
+ *   stat_fallback_errors   switches that failed (bpf_setsockopt error); those
+ *                          connections stay on bpf_dctcp, initialised
  *   stat_alpha_updates     per-window alpha updates
  *   stat_ce_windows        windows in which some data was CE-marked
  *   stat_ce_state_changes  receiver CE state flips (0->1 and 1->0)
@@ -57,6 +60,11 @@
  *   3. No get_info (inet_diag DCTCP info): struct_ops does not support it.
  *   4. shift_g and alpha_on_init are read on every use instead of being
  *      module parameters; alpha_on_init is read only at .init, like native.
+ *   5. When a sock_ops program picks bpf_dctcp at TCP_CONNECT_CB (before the
+ *      handshake), the native module falls back to dctcp-reno for good;
+ *      here the nested switch is refused (-EBUSY), the socket stays on
+ *      bpf_dctcp, and .init runs again when the connection is established,
+ *      deciding then with the negotiated ECN.
  */
 #include "common.bpf.h"
 
@@ -169,28 +177,39 @@ void BPF_PROG(dctcp_init, struct sock *sk)
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct bpf_dctcp_ca *ca = inet_csk_ca(sk);
 	__u8 state = sk_state(sk);
+	char fallback[TCP_CA_NAME_MAX];
 
-	if ((tp->ecn_flags & TCP_ECN_MODE_ANY) ||
-	    state == TCP_LISTEN || state == TCP_CLOSE || !fallback_cc[0]) {
-		ca->prior_rcv_nxt = tp->rcv_nxt;
-		ca->dctcp_alpha = min(TUNABLE(alpha_on_init), DCTCP_MAX_ALPHA);
-		ca->loss_cwnd = 0;
-		ca->ce_state = 0;
-		dctcp_reset(tp, ca);
-		STAT_INC(stat_inits);
-		return;
-	}
+	/* one copy: user space may rewrite the name while we use it */
+	__builtin_memcpy(fallback, (const void *)fallback_cc, sizeof(fallback));
+	fallback[TCP_CA_NAME_MAX - 1] = '\0';
 
-	/*
-	 * No ECN: hand the socket to fallback_cc. The kernel runs the new CC's
-	 * .init from inside this call and refuses (-EBUSY) a further
-	 * TCP_CONGESTION change from that nested .init, so two bpf CCs cannot
-	 * bounce a socket between each other.
-	 */
-	if (bpf_setsockopt(sk, SOL_TCP, TCP_CONGESTION, fallback_cc, sizeof(fallback_cc)))
+	if (!(tp->ecn_flags & TCP_ECN_MODE_ANY) && state != TCP_LISTEN && state != TCP_CLOSE &&
+	    fallback[0]) {
+		/*
+		 * No ECN: hand the socket to the fallback CC. The kernel runs the
+		 * new CC's .init from inside this call and refuses (-EBUSY) a
+		 * further TCP_CONGESTION change from that nested .init, so two bpf
+		 * CCs cannot bounce a socket between each other. After a switch
+		 * the private area belongs to the new CC: do not touch it.
+		 */
+		if (!bpf_setsockopt(sk, SOL_TCP, TCP_CONGESTION, fallback, sizeof(fallback))) {
+			STAT_INC(stat_fallbacks);
+			return;
+		}
+		/*
+		 * Refused (unknown name, CC locked by the route, or already inside
+		 * a TCP_CONGESTION change): stay DCTCP with a proper state rather
+		 * than zeroed one. ECT stays on the socket's packets; BPF cannot
+		 * clear it as the native INET_ECN_dontxmit() does.
+		 */
 		STAT_INC(stat_fallback_errors);
-	else
-		STAT_INC(stat_fallbacks);
+	}
+	ca->prior_rcv_nxt = tp->rcv_nxt;
+	ca->dctcp_alpha = min(TUNABLE(alpha_on_init), DCTCP_MAX_ALPHA);
+	ca->loss_cwnd = 0;
+	ca->ce_state = 0;
+	dctcp_reset(tp, ca);
+	STAT_INC(stat_inits);
 }
 
 SEC("struct_ops")

@@ -100,6 +100,21 @@ TEST(Dctcp, RunsItsCeMachineWhenEcnIsNegotiatedAndFallsBackOtherwise) {
     EXPECT_EQ(congestion_control_of(conn->client.get()).value_or("?"), "reno");
   }
   EXPECT_GT(counter(cc.name(), "stat_fallbacks"), fallbacks_before);
+
+  // A fallback the kernel refuses (no such CC): the connection stays on DCTCP, initialised, and
+  // still moves every byte.
+  auto set = ccload({"set", cc.name(), "fallback_cc=nosuch_cc"});
+  ASSERT_EQ(set.exit_code, 0) << set.error_message();
+  const uint64_t errors_before = counter(cc.name(), "stat_fallback_errors");
+  inits_before = counter(cc.name(), "stat_inits");
+  {
+    auto conn = connect_with_cc(*hosts, cc.name(), 5204, "");
+    ASSERT_TRUE(conn) << conn.error().message;
+    ASSERT_EQ(transfer(*conn, 4 << 20).value_or(0), 4u << 20);
+    EXPECT_EQ(congestion_control_of(conn->client.get()).value_or("?"), cc.name());
+  }
+  EXPECT_GT(counter(cc.name(), "stat_fallback_errors"), errors_before);
+  EXPECT_GT(counter(cc.name(), "stat_inits"), inits_before);
 }
 
 }  // namespace
