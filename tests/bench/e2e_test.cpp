@@ -160,9 +160,12 @@ TEST_F(E2E, SigintStopsCleanlyAndKeepsFinishedRuns) {
   expect_nothing_left(pid, cubic_registered_);
 }
 
-// bpf_cubic's slow start ends where native cubic's does, seen in the telemetry's cwnd: on this
-// path HyStart's ACK-train test decides it, and a HyStart round counted from the wrong ACK moved
-// the exit from a window of ~980 to ~670 in about half of the runs (fixed in cc/bpf_cubic.bpf.c).
+// bpf_cubic does not leave slow start earlier than native cubic, seen in the telemetry's cwnd.
+// On this path HyStart's ACK-train test ends slow start at a window of ~980 for both; in about
+// one run in eight either CC misses it and goes on to ~1260 before a loss, so single runs are
+// not compared for equality. A HyStart round counted from the wrong ACK (fixed in
+// cc/bpf_cubic.bpf.c) made bpf_cubic leave at ~670-705 in about half of its runs, below 75%
+// of any native run.
 TEST_F(E2E, BpfCubicLeavesSlowStartWhereCubicDoes) {
   const std::string err = out_.string() + ".stderr";
   pid_t pid = spawn_ccbench({"run", std::string(BENCH_FIXTURES) + "/scenarios/e2e_slow_start.toml", "--cc", "bpf_cubic,cubic",
@@ -183,8 +186,9 @@ TEST_F(E2E, BpfCubicLeavesSlowStartWhereCubicDoes) {
   }
   ASSERT_EQ(peaks["cubic"].size(), 2u);
   ASSERT_EQ(peaks["bpf_cubic"].size(), 2u);
-  const double native = (peaks["cubic"][0] + peaks["cubic"][1]) / 2;
-  for (double bpf : peaks["bpf_cubic"]) EXPECT_NEAR(bpf, native, 0.1 * native) << "slow-start peak cwnd, segments";
+  const double lowest_native = std::min(peaks["cubic"][0], peaks["cubic"][1]);
+  for (double bpf : peaks["bpf_cubic"])
+    EXPECT_GE(bpf, 0.75 * lowest_native) << "bpf_cubic left slow start early (peak cwnd, segments)";
   std::printf("slow-start peak cwnd: cubic %.0f %.0f, bpf_cubic %.0f %.0f\n", peaks["cubic"][0], peaks["cubic"][1],
               peaks["bpf_cubic"][0], peaks["bpf_cubic"][1]);
   expect_nothing_left(pid, cubic_registered_);
