@@ -70,11 +70,13 @@ void NetNamespace::reset() {
   name_.clear();
 }
 
-std::vector<std::string> NetNamespace::wrap(const std::vector<std::string> &argv) const {
-  std::vector<std::string> full{"ip", "netns", "exec", name_};
+std::vector<std::string> in_netns(const std::string &ns, const std::vector<std::string> &argv) {
+  std::vector<std::string> full{"ip", "netns", "exec", ns};
   full.insert(full.end(), argv.begin(), argv.end());
   return full;
 }
+
+std::vector<std::string> NetNamespace::wrap(const std::vector<std::string> &argv) const { return in_netns(name_, argv); }
 
 Result<std::string> NetNamespace::exec(const std::vector<std::string> &argv) const {
   return run_checked(wrap(argv));

@@ -25,6 +25,9 @@ int owner_pid(std::string_view name);
 // True if `name` is ours and its creating process no longer exists.
 bool is_stale(std::string_view name);
 
+// argv prefixed with `ip netns exec <ns>`.
+std::vector<std::string> in_netns(const std::string &ns, const std::vector<std::string> &argv);
+
 // All network namespaces named by iproute2 (/run/netns).
 std::vector<std::string> list_namespaces();
 // Deletes our namespaces whose creator is gone (and the processes still running in them).

@@ -214,15 +214,11 @@ Link &Link::operator=(Link &&other) noexcept {
 }
 
 std::vector<std::string> Link::in_client(const std::vector<std::string> &argv) const {
-  std::vector<std::string> full{"ip", "netns", "exec", state_.client_ns};
-  full.insert(full.end(), argv.begin(), argv.end());
-  return full;
+  return ccload::in_netns(state_.client_ns, argv);
 }
 
 std::vector<std::string> Link::in_server(const std::vector<std::string> &argv) const {
-  std::vector<std::string> full{"ip", "netns", "exec", state_.server_ns};
-  full.insert(full.end(), argv.begin(), argv.end());
-  return full;
+  return ccload::in_netns(state_.server_ns, argv);
 }
 
 void Link::down() {

@@ -66,7 +66,7 @@ double percentile(std::vector<double> &sorted, double p) {
 
 RecordSummary summarize(const std::vector<link_record> &records) {
   RecordSummary s;
-  std::vector<double> delays;
+  std::vector<double> &delays = s.qdelays_ms;
   delays.reserve(records.size());
   uint64_t first = UINT64_MAX, last = 0;
   double sum = 0;

@@ -53,6 +53,7 @@ struct RecordSummary {
   double loss_rate = 0;          // drops_loss / packets
   double qdelay_ms_p50 = 0, qdelay_ms_p95 = 0, qdelay_ms_p99 = 0, qdelay_ms_max = 0;
   double qdelay_ms_mean = 0;
+  std::vector<double> qdelays_ms;  // every forwarded packet's queueing delay, sorted (not in JSON)
 };
 
 RecordSummary summarize(const std::vector<link_record> &records);

@@ -45,12 +45,13 @@ struct Path {
   std::optional<link::Link> link;
   ccload::NetNamespace client, server;  // bare veth only
   std::string client_ns, server_ns, backend, records;
-
-  std::vector<std::string> in(const std::string &ns, std::vector<std::string> argv) const {
-    argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
-    return argv;
-  }
 };
+
+// Where a run's link writes its per-packet records; removed after each run and at the end.
+std::string record_dir_of(const RunOptions &o) { return fmt::format("{}/.records-{}", o.out_dir, getpid()); }
+
+// A scenario's own duration, else --duration.
+double duration_of(const Scenario &s, const RunOptions &o) { return s.duration_s > 0 ? s.duration_s : o.duration_s; }
 
 Result<Path> build_path(const Scenario &s, const std::string &record_dir) {
   Path p;
@@ -70,12 +71,11 @@ Result<Path> build_path(const Scenario &s, const std::string &record_dir) {
     p.backend = "veth";
     return p;
   }
-  link::LinkArgs args = *s.link;
-  args.name = fmt::format("ccb{}", getpid() % 100000);
-  args.record_dir = record_dir;
-  auto spec = link::resolve(args);
-  if (!spec) return std::unexpected(spec.error());
-  auto l = link::Link::up(*spec);
+  // Resolved and validated when the scenario was read; only the name and record directory are per run.
+  link::LinkSpec spec = *s.spec;
+  spec.name = fmt::format("ccb{}", getpid() % 100000);
+  spec.record_dir = record_dir;
+  auto l = link::Link::up(spec);
   if (!l) return std::unexpected(std::move(l.error()).context("bringing up the " + s.name + " link"));
   p.link = std::move(*l);
   p.client_ns = p.link->state().client_ns;
@@ -86,7 +86,7 @@ Result<Path> build_path(const Scenario &s, const std::string &record_dir) {
 }
 
 std::string offloads_of(const std::string &ns, const std::string &dev) {
-  auto r = ccload::run({"ip", "netns", "exec", ns, "ethtool", "-k", dev});
+  auto r = ccload::run(ccload::in_netns(ns, {"ethtool", "-k", dev}));
   if (!r || !r->ok()) return "unknown (ethtool failed)";
   std::string out;
   std::istringstream in(r->out);
@@ -108,11 +108,8 @@ LinkRecord summarise_records(const std::vector<link_record> &all, uint64_t from_
   l.drops_overflow = s.drops_overflow;
   l.ce_marks = s.marks;
   l.estimated = s.estimated;
-  std::vector<double> q;
-  q.reserve(window.size());
-  for (const auto &r : window)
-    if (r.dequeue_ns) q.push_back(static_cast<double>(r.dequeue_ns - r.enqueue_ns) / 1e6);
-  std::sort(q.begin(), q.end());
+  // The report's percentiles interpolate (numpy's default); summarize()'s take the nearest rank.
+  const std::vector<double> &q = s.qdelays_ms;
   l.qdelay_ms_mean = mean(q);
   l.qdelay_ms_p50 = percentile_sorted(q, 50);
   l.qdelay_ms_p95 = percentile_sorted(q, 95);
@@ -147,7 +144,7 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
 
   const std::string raw_rel = fmt::format("raw/{}/{}", slug(s.name), slug(p.c.label));
   fs::create_directories(o.out_dir + "/" + raw_rel);
-  const std::string record_dir = fmt::format("{}/.records-{}", o.out_dir, getpid());
+  const std::string record_dir = record_dir_of(o);
   auto path = build_path(s, record_dir);
   if (!path) return std::unexpected(path.error());
   rec.backend = path->backend;
@@ -156,7 +153,7 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
   std::vector<std::string> raw_files;
   for (size_t i = 0; i < p.c.flow_ccs.size(); ++i) {
     const int port = kBasePort + static_cast<int>(i);
-    auto srv = ccload::BackgroundProcess::start(path->in(path->server_ns, {"iperf3", "-s", "-1", "-J", "-i", "0.1", "-p", std::to_string(port)}));
+    auto srv = ccload::BackgroundProcess::start(ccload::in_netns(path->server_ns, {"iperf3", "-s", "-1", "-J", "-i", "0.1", "-p", std::to_string(port)}));
     if (!srv) return std::unexpected(srv.error());
     servers.push_back(std::move(*srv));
   }
@@ -185,7 +182,7 @@ Result<RunRecord> run_once(const RunOptions &o, const Planned &p, double duratio
       const std::string rel = fmt::format("{}/run{}-flow{}.json", raw_rel, p.run, i + 1);
       raw_files.push_back(rel);
       auto cli = ccload::BackgroundProcess::start(
-          path->in(path->client_ns, {"iperf3", "-c", link::kServerAddress, "-p", std::to_string(kBasePort + static_cast<int>(i)),
+          ccload::in_netns(path->client_ns, {"iperf3", "-c", link::kServerAddress, "-p", std::to_string(kBasePort + static_cast<int>(i)),
                                      "-J", "--get-server-output", "-t", fmt::format("{}", duration), "-i", "0.1", "-C",
                                      p.c.flow_ccs[i]}),
           o.out_dir + "/" + rel);
@@ -316,10 +313,10 @@ Result<Results> run_suite(const RunOptions &o) {
   for (size_t idx = 0; idx < plan.size(); ++idx) {
     if (stopped(o)) break;
     const auto &p = plan[idx];
-    const double duration = p.scenario->duration_s > 0 ? p.scenario->duration_s : o.duration_s;
+    const double duration = duration_of(*p.scenario, o);
     double left = 0;
     for (size_t j = idx; j < plan.size(); ++j)
-      left += (plan[j].scenario->duration_s > 0 ? plan[j].scenario->duration_s : o.duration_s) + overhead_s;
+      left += duration_of(*plan[j].scenario, o) + overhead_s;
     if (o.on_progress) o.on_progress({idx + 1, plan.size(), p.scenario->name, p.c.label, p.run, o.runs, left});
     auto rec = run_once(o, p, duration);
     if (stopped(o)) break;
@@ -338,7 +335,7 @@ Result<Results> run_suite(const RunOptions &o) {
   res.finished = utc_now_iso();
   res.environment["bpf_ccs_registered_by_this_run"] = guard.registered();
   guard.release_all();
-  fs::remove_all(fmt::format("{}/.records-{}", o.out_dir, getpid()), ec);
+  fs::remove_all(record_dir_of(o), ec);
   if (auto r = save_results(o.out_dir, res); !r) return std::unexpected(r.error());
   return res;
 }
