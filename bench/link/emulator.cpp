@@ -216,9 +216,11 @@ void run_direction(Direction d) {
   int64_t last_release = 0;
   while (!d.stopping->load(std::memory_order_relaxed)) {
     int64_t now = monotonic_ns();
-    PacketRing *due = earliest(rings);
-    if (due && due->front().release_ns <= now) last_release = now;
-    while ((due = earliest(rings)) && due->front().release_ns <= now) release(d, *due, coalescer, now);
+    PacketRing *due;
+    while ((due = earliest(rings)) && due->front().release_ns <= now) {
+      release(d, *due, coalescer, now);
+      last_release = now;
+    }
     int got = 0;
     for (; got < kReadBatch; ++got) {
       Slot &slot = ring.next_free();
