@@ -5,6 +5,7 @@
 #include <functional>
 #include <iostream>
 
+#include "cli_parse.h"
 #include "cmd_link.h"
 #include "cmd_run.h"
 
@@ -14,15 +15,6 @@ int main(int argc, char **argv) {
   std::function<int()> run;
   ccbench::add_link_commands(app, run);
   ccbench::add_run_commands(app, run);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError &e) {
-    app.exit(e);
-    return 2;
-  }
-  return run ? run() : 2;
+  if (auto rc = ccload::parse_command_line(app, argc, argv, [&](const CLI::ParseError &e) { app.exit(e); })) return *rc;
+  return run ? run() : ccload::kExitUsageError;
 }

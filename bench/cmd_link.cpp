@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cmd_common.h"
 #include "link/ceiling.h"
 #include "link/daemon.h"
 #include "link/links.h"
@@ -15,14 +16,6 @@ namespace ccbench {
 using namespace ccbench::link;
 
 namespace {
-
-constexpr int kOk = 0, kFailed = 1, kUsage = 2;
-
-int report(const ccload::Error &e, int code) {
-  std::cerr << "ccbench: " << e.message << "\n";
-  if (!e.hint.empty()) std::cerr << "  " << e.hint << "\n";
-  return code;
-}
 
 std::string limit_text(const Limit &l) {
   return l.packets ? fmt::format("{} packets", l.packets) : fmt::format("{} bytes", l.bytes);
@@ -98,13 +91,13 @@ void add_up(CLI::App &link, std::function<int()> &run) {
     run = [args, json, no_record] {
       args->record = !*no_record;
       auto spec = resolve(*args);
-      if (!spec) return report(spec.error(), kUsage);
+      if (!spec) return report_error(spec.error(), kUsage);
       if (!spec->name.empty() && link_exists(spec->name))
-        return report(ccload::Error{0, "--name: a link named '" + spec->name + "' is already up",
+        return report_error(ccload::Error{0, "--name: a link named '" + spec->name + "' is already up",
                                     "choose another --name, or run `ccbench link down " + spec->name + "` first"},
                       kUsage);
       auto st = link_up(*spec);
-      if (!st) return report(st.error(), kFailed);
+      if (!st) return report_error(st.error(), kFailed);
       print_link(*st, *json);
       return kOk;
     };
@@ -122,12 +115,12 @@ void add_down(CLI::App &link, std::function<int()> &run) {
   down->callback([&run, name, all, json] {
     run = [name, all, json] {
       if (*all == !name->empty())
-        return report(ccload::Error{0, "link down: give either a link name or --all", "`ccbench link list` shows the links"}, kUsage);
+        return report_error(ccload::Error{0, "link down: give either a link name or --all", "`ccbench link list` shows the links"}, kUsage);
       std::vector<std::string> removed;
       if (*all) {
         removed = link_down_all();
       } else {
-        if (auto r = link_down(*name); !r) return report(r.error(), kFailed);
+        if (auto r = link_down(*name); !r) return report_error(r.error(), kFailed);
         removed.push_back(*name);
       }
       if (*json)
@@ -182,16 +175,16 @@ void add_stats(CLI::App &link, std::function<int()> &run) {
       std::string flows;  // the link's per-flow RTTs, when it has any
       if (path.empty()) {
         if (name->empty())
-          return report(ccload::Error{0, "link stats: give a link name or --records FILE", ""}, kUsage);
+          return report_error(ccload::Error{0, "link stats: give a link name or --records FILE", ""}, kUsage);
         auto st = read_state(*name);
-        if (!st) return report(st.error(), kFailed);
+        if (!st) return report_error(st.error(), kFailed);
         if (st->records.empty())
-          return report(ccload::Error{0, "link " + *name + " records nothing (it was started with --no-record)", ""}, kFailed);
+          return report_error(ccload::Error{0, "link " + *name + " records nothing (it was started with --no-record)", ""}, kFailed);
         path = st->records;
         if (auto spec = spec_from_json(st->spec); spec && !spec->flow_rtts.empty()) flows = flow_rtts_text(*spec);
       }
       auto records = read_records(path);
-      if (!records) return report(records.error(), kFailed);
+      if (!records) return report_error(records.error(), kFailed);
       if (*dump) {
         for (const auto &r : *records) std::cout << to_json(r).dump() << "\n";
         return kOk;
@@ -228,9 +221,9 @@ void add_bench(CLI::App &link, std::function<int()> &run) {
   bench->callback([&run, rtt, seconds, json, no_record] {
     run = [rtt, seconds, json, no_record] {
       auto ns = parse_duration("rtt", *rtt);
-      if (!ns) return report(ns.error(), kUsage);
+      if (!ns) return report_error(ns.error(), kUsage);
       auto r = measure_ceiling({.rtt_ns = *ns, .seconds = *seconds, .record = !*no_record});
-      if (!r) return report(r.error(), kFailed);
+      if (!r) return report_error(r.error(), kFailed);
       if (*json) {
         std::cout << to_json(*r).dump(2) << "\n";
       } else {
@@ -257,7 +250,7 @@ void add_daemon(CLI::App &link, std::function<int()> &run) {
         spec = spec_from_json(nlohmann::json::parse(*spec_text));
       } catch (const nlohmann::json::exception &) {
       }
-      if (!spec) return report(spec.error(), kUsage);
+      if (!spec) return report_error(spec.error(), kUsage);
       return run_daemon(*spec, *ready_fd);
     };
   });

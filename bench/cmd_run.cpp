@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cmd_common.h"
 #include "registry.h"
 #include "run/report.h"
 #include "run/runner.h"
@@ -22,8 +23,6 @@ namespace ccbench {
 using namespace ccbench::run;
 
 namespace {
-
-constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
 
 // The default CCs: the BPF ones next to the kernel's own. dctcp is listed so that a kernel that
 // has it compares bpf_dctcp with it; where it is missing the report says so.
@@ -53,10 +52,14 @@ class SignalGuard {
   struct sigaction old_int_ {}, old_term_ {};
 };
 
-int report_error(const ccload::Error &e, int code) {
-  std::cerr << "ccbench: " << e.message << "\n";
-  if (!e.hint.empty()) std::cerr << "  " << e.hint << "\n";
-  return code;
+// Writes the report of a results directory and says where it is (with the CSVs when asked).
+int write_and_print_report(const std::string &dir, bool plots, bool list_csvs) {
+  auto files = write_report(dir, {.plot_script = "", .plots = plots});
+  if (!files) return report_error(files.error(), kFailed);
+  if (!files->plot_problem.empty()) std::cerr << "ccbench: " << files->plot_problem << "\n";
+  std::cout << "report: " << files->html << "\n        " << files->markdown << "\n";
+  if (list_csvs) std::cout << "        " << files->runs_csv << "\n        " << files->summary_csv << "\n";
+  return kOk;
 }
 
 std::string default_scenario_dir() {
@@ -138,12 +141,8 @@ int do_run(const RunArgs &a, const std::vector<std::string> &argv) {
   if (!res) return report_error(res.error(), kFailed);
   std::cerr << fmt::format("ccbench: {} runs saved in {}/results.json{}\n", res->runs.size(), o.out_dir,
                            res->interrupted ? " (interrupted: partial results kept, everything created was removed)" : "");
-  if (!res->runs.empty()) {
-    auto rep = write_report(o.out_dir, {.plot_script = "", .plots = !a.no_plots});
-    if (!rep) return report_error(rep.error(), kFailed);
-    if (!rep->plot_problem.empty()) std::cerr << "ccbench: " << rep->plot_problem << "\n";
-    std::cout << "report: " << rep->html << "\n        " << rep->markdown << "\n";
-  }
+  if (!res->runs.empty())
+    if (int rc = write_and_print_report(o.out_dir, !a.no_plots, false); rc != kOk) return rc;
   return res->interrupted ? kInterrupted : kOk;
 }
 
@@ -184,14 +183,7 @@ void add_run_commands(CLI::App &app, std::function<int()> &run) {
   rep->add_option("dir", *dir, "directory written by `ccbench run`")->required();
   rep->add_flag("--no-plots", *no_plots, "skip matplotlib");
   rep->callback([&run, dir, no_plots] {
-    run = [dir, no_plots] {
-      auto files = write_report(*dir, {.plot_script = "", .plots = !*no_plots});
-      if (!files) return report_error(files.error(), kFailed);
-      if (!files->plot_problem.empty()) std::cerr << "ccbench: " << files->plot_problem << "\n";
-      std::cout << "report: " << files->html << "\n        " << files->markdown << "\n        " << files->runs_csv << "\n        "
-                << files->summary_csv << "\n";
-      return kOk;
-    };
+    run = [dir, no_plots] { return write_and_print_report(*dir, !*no_plots, true); };
   });
 
   auto sdir = std::make_shared<std::string>(default_scenario_dir());

@@ -2,6 +2,7 @@
 // (a human rendering, or JSON with --json), and the exit codes: 0 ok, 1 failure, 2 usage.
 #pragma once
 #include "common.h"
+#include "cli_parse.h"
 #include "result.h"
 
 #include <CLI/CLI.hpp>
@@ -13,7 +14,7 @@ namespace ccload {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;  // = kExitUsageError of lib/cli_parse.h
+inline constexpr int kExitUsage = kExitUsageError;
 
 struct GlobalOptions {
   bool json = false;

@@ -109,8 +109,6 @@ Result<TraceSession> TraceSession::start(const CgroupRef &cg, Callback cb, std::
   return TraceSession(std::move(st));
 }
 
-uint64_t TraceSession::start_ns() const { return state_->start_ns; }
-
 Result<int> TraceSession::poll(std::chrono::milliseconds timeout) {
   int n = timeout.count() == 0 ? ring_buffer__consume(state_->rb)
                                : ring_buffer__poll(state_->rb, static_cast<int>(timeout.count()));

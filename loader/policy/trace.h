@@ -34,8 +34,6 @@ class TraceSession {
   using Callback = std::function<void(const Sample &)>;
   // `interval`: at most one sample per connection per interval (0: one per RTT measurement).
   static Result<TraceSession> start(const CgroupRef &cg, Callback cb, std::chrono::nanoseconds interval = {});
-  // CLOCK_MONOTONIC when the trace started: Sample::time_s counts from here.
-  uint64_t start_ns() const;
   TraceSession(TraceSession &&) noexcept;
   TraceSession &operator=(TraceSession &&) = delete;
   ~TraceSession();
