@@ -14,7 +14,7 @@ int main(int argc, char **argv) {
   app.require_subcommand(1);
   std::function<int()> run;
   ccbench::add_link_commands(app, run);
-  ccbench::add_run_commands(app, run);
+  ccbench::add_run_commands(app, run, std::vector<std::string>(argv, argv + argc));
   if (auto rc = ccload::parse_command_line(app, argc, argv, [&](const CLI::ParseError &e) { app.exit(e); })) return *rc;
   return run ? run() : ccload::kExitUsageError;
 }

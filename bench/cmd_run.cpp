@@ -148,7 +148,7 @@ int do_run(const RunArgs &a, const std::vector<std::string> &argv) {
 
 }  // namespace
 
-void add_run_commands(CLI::App &app, std::function<int()> &run) {
+void add_run_commands(CLI::App &app, std::function<int()> &run, std::vector<std::string> command) {
   auto args = std::make_shared<RunArgs>();
   auto *r = app.add_subcommand("run", "Run scenarios with each congestion control and write results and a report");
   r->add_option("scenario", args->scenarios, "scenario names (see `ccbench scenarios`) or .toml files; default: the --suite");
@@ -169,12 +169,12 @@ void add_run_commands(CLI::App &app, std::function<int()> &run) {
   auto *runs_opt = r->get_option("--runs");
   auto *duration_opt = r->get_option("--duration");
   auto *cc_opt = r->get_option("--cc");
-  r->callback([&run, args, runs_opt, duration_opt, cc_opt] {
+  r->callback([&run, args, runs_opt, duration_opt, cc_opt, command = std::move(command)] {
     args->runs_given = runs_opt->count() > 0;
     args->duration_given = duration_opt->count() > 0;
     args->cc_given = cc_opt->count() > 0;
     apply_quick_defaults(*args);
-    run = [args] { return do_run(*args, {"ccbench", "run"}); };
+    run = [args, command] { return do_run(*args, command); };
   });
 
   auto dir = std::make_shared<std::string>();

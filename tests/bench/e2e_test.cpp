@@ -100,6 +100,10 @@ TEST_F(E2E, RunsTwoCcsOnTwoScenariosAndCleansUp) {
   auto r = load_results(out_.string());
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(r->interrupted);
+  const auto command = r->options.at("command").get<std::vector<std::string>>();
+  const std::vector<std::string> typed = args();
+  ASSERT_EQ(command.size(), typed.size() + 1) << "results.json records the command line as typed";
+  EXPECT_TRUE(std::equal(typed.begin(), typed.end(), command.begin() + 1));
   ASSERT_EQ(r->runs.size(), 4u);
   for (const auto &run : r->runs) {
     ASSERT_EQ(run.flows.size(), 1u);
