@@ -268,7 +268,6 @@ Result<ReportFiles> write_report(const std::string &dir, const ReportOptions &op
     auto p = ccload::run({python(), plot_script(options), dir + "/results.json", dir + "/plots"});
     if (!p || !p->ok())
       files.plot_problem = p ? "plot.py failed: " + p->err.substr(0, 500) : p.error().message;
-    else if (!p->out.empty()) files.plot_problem = "";
   }
   auto plot = [&](const std::string &scenario, const std::string &kind) {
     const std::string rel = "plots/" + scenario + "_" + kind + ".png";
