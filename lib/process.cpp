@@ -116,13 +116,13 @@ Result<std::string> run_checked(const std::vector<std::string> &argv) {
 }
 
 Result<BackgroundProcess> BackgroundProcess::start(const std::vector<std::string> &argv,
-                                                   const std::string &stdout_path) {
+                                                   const std::string &stdout_path, const std::string &stderr_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   auto args = to_argv(argv);
   BackgroundProcess p;
   int rc = posix_spawnp(&p.pid_, args[0], &actions, nullptr, args.data(), environ);

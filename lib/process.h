@@ -34,7 +34,8 @@ std::string shell_quote(const std::vector<std::string> &argv);
 class BackgroundProcess {
  public:
   static Result<BackgroundProcess> start(const std::vector<std::string> &argv,
-                                         const std::string &stdout_path = "/dev/null");
+                                         const std::string &stdout_path = "/dev/null",
+                                         const std::string &stderr_path = "/dev/null");
   BackgroundProcess() = default;
   BackgroundProcess(BackgroundProcess &&other) noexcept;
   BackgroundProcess &operator=(BackgroundProcess &&other) noexcept;

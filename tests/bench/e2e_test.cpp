@@ -3,7 +3,6 @@
 // stopped with SIGINT. Both must leave no namespace, link, pin or registered CC behind.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,8 @@
 #include "poll_until.h"
 #include "cgroup.h"
 #include "kernel_ccs.h"
+#include "netns.h"
+#include "process.h"
 #include "text_file.h"
 #include "results.h"
 
@@ -29,37 +30,28 @@ std::string slurp(const std::string &p) {
   return ccload::read_text_file(p).value_or("");
 }
 
-pid_t spawn_ccbench(const std::vector<std::string> &args, const std::string &stderr_path) {
-  const char *exe = std::getenv("CCBENCH_EXE");
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE *f = freopen(stderr_path.c_str(), "w", stderr);
-    (void)f;
-    if (!freopen("/dev/null", "w", stdout)) _exit(126);
-    std::vector<char *> argv{const_cast<char *>(exe)};
-    for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(exe, argv.data());
-    _exit(127);
-  }
-  return pid;
+// ccbench with `args`, its stderr in `stderr_path`; stopped if a test ends before it does.
+ccload::BackgroundProcess start_ccbench(const std::vector<std::string> &args, const std::string &stderr_path) {
+  std::vector<std::string> argv{std::getenv("CCBENCH_EXE")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = ccload::BackgroundProcess::start(argv, "/dev/null", stderr_path);
+  EXPECT_TRUE(p) << p.error().message;
+  return p ? std::move(*p) : ccload::BackgroundProcess();
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+// Exit code of a ccbench run (128 + signal if killed), or -1 if it did not end in time.
+int wait_exit(ccload::BackgroundProcess &p) {
+  auto code = p.wait(std::chrono::seconds(90));
+  EXPECT_TRUE(code) << code.error().message;
+  return code.value_or(-1);
 }
 
 // What a run by process `pid` could have left.
 void expect_nothing_left(pid_t pid, bool cubic_was_registered) {
-  const std::string prefix = "ccl-" + std::to_string(pid) + "-";
-  for (const auto &e : fs::directory_iterator("/run/netns"))
-    EXPECT_FALSE(e.path().filename().string().starts_with(prefix)) << "namespace left: " << e.path();
+  for (const auto &ns : ccload::list_namespaces()) EXPECT_NE(ccload::owner_pid(ns), pid) << "namespace left: " << ns;
   EXPECT_FALSE(fs::exists("/run/ccbench/links/ccb" + std::to_string(pid % 100000) + ".json"));
-  const std::string cgroup_prefix = "ccload-" + std::to_string(pid) + "-";
   for (const auto &e : fs::directory_iterator(ccload::kCgroupRoot))
-    EXPECT_FALSE(e.path().filename().string().starts_with(cgroup_prefix)) << "cgroup left: " << e.path();
+    EXPECT_NE(ccload::cgroup_owner_pid(e.path().filename().string()), pid) << "cgroup left: " << e.path();
   if (!cubic_was_registered) {
     EXPECT_FALSE(ccload::is_available("bpf_cubic")) << "bpf_cubic is still registered";
     EXPECT_FALSE(fs::exists("/sys/fs/bpf/ccload/bpf_cubic"));
@@ -69,8 +61,7 @@ void expect_nothing_left(pid_t pid, bool cubic_was_registered) {
 class E2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    // A privileged test that cannot touch the kernel proves nothing: it fails rather than skips.
-    ASSERT_EQ(geteuid(), 0u) << "needs root (namespaces, links, BPF registration)";
+    // Root: tests/support/privileged_env.cpp refuses to run any test without it.
     out_ = fs::temp_directory_path() / ("ccbench-e2e-" + std::to_string(getpid()));
     fs::remove_all(out_);
     cubic_registered_ = ccload::is_available("bpf_cubic");
@@ -89,8 +80,9 @@ class E2E : public ::testing::Test {
 
 TEST_F(E2E, RunsTwoCcsOnTwoScenariosAndCleansUp) {
   const std::string err = out_.string() + ".stderr";
-  pid_t pid = spawn_ccbench(args(), err);
-  const int code = wait_exit(pid);
+  auto ccbench = start_ccbench(args(), err);
+  const pid_t pid = ccbench.pid();
+  const int code = wait_exit(ccbench);
   ASSERT_EQ(code, 0) << slurp(err);
   fs::remove(err);
   for (const char *f : {"results.json", "report.md", "report.html", "runs.csv", "summary.csv"})
@@ -148,13 +140,14 @@ TEST_F(E2E, RunsTwoCcsOnTwoScenariosAndCleansUp) {
 
 TEST_F(E2E, SigintStopsCleanlyAndKeepsFinishedRuns) {
   const std::string err = out_.string() + ".stderr";
-  pid_t pid = spawn_ccbench(args(), err);
+  auto ccbench = start_ccbench(args(), err);
+  const pid_t pid = ccbench.pid();
   // Interrupt during the second run, when the first is saved.
   ASSERT_TRUE(ccload::poll_until([&] { return slurp(err).find("[2/4]") != std::string::npos; },
                                  std::chrono::seconds(30), std::chrono::milliseconds(20)))
       << slurp(err);
   kill(pid, SIGINT);
-  const int code = wait_exit(pid);
+  const int code = wait_exit(ccbench);
   EXPECT_EQ(code, 130) << slurp(err);
   fs::remove(err);
   auto r = load_results(out_.string());
@@ -172,10 +165,11 @@ TEST_F(E2E, SigintStopsCleanlyAndKeepsFinishedRuns) {
 // of any native run.
 TEST_F(E2E, BpfCubicLeavesSlowStartWhereCubicDoes) {
   const std::string err = out_.string() + ".stderr";
-  pid_t pid = spawn_ccbench({"run", std::string(BENCH_FIXTURES) + "/scenarios/e2e_slow_start.toml", "--cc", "bpf_cubic,cubic",
+  auto ccbench = start_ccbench({"run", std::string(BENCH_FIXTURES) + "/scenarios/e2e_slow_start.toml", "--cc", "bpf_cubic,cubic",
                              "--runs", "2", "--out", out_.string(), "--no-plots"},
                             err);
-  ASSERT_EQ(wait_exit(pid), 0) << slurp(err);
+  const pid_t pid = ccbench.pid();
+  ASSERT_EQ(wait_exit(ccbench), 0) << slurp(err);
   fs::remove(err);
   auto r = load_results(out_.string());
   ASSERT_TRUE(r) << r.error().message;
