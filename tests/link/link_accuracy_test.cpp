@@ -20,7 +20,6 @@ struct RttCase {
 class RttAccuracy : public testing::TestWithParam<RttCase> {};
 
 TEST_P(RttAccuracy, MinimumRttMatches) {
-  REQUIRE_ROOT();
   auto link = up(args("100mbit", GetParam().rtt));
   ASSERT_TRUE(link);
   double want = GetParam().ms;
@@ -47,7 +46,6 @@ struct RateCase {
 class RateAccuracy : public testing::TestWithParam<RateCase> {};
 
 TEST_P(RateAccuracy, GoodputIsNinetyToHundredPercent) {
-  REQUIRE_ROOT();
   const auto &c = GetParam();
   auto a = args(c.rate, c.rtt);
   a.backend = c.backend;
@@ -94,7 +92,6 @@ struct LossCase {
 class LossAccuracy : public testing::TestWithParam<LossCase> {};
 
 TEST_P(LossAccuracy, MeasuredLossWithinTenPercent) {
-  REQUIRE_ROOT();
   auto a = args("1gbit", GetParam().rtt);
   a.loss = GetParam().loss;
   a.buffer = "2000pkt";
@@ -131,7 +128,6 @@ INSTANTIATE_TEST_SUITE_P(Losses, LossAccuracy,
                          });
 
 TEST(TraceAccuracy, GoodputFollowsTheTrace) {
-  REQUIRE_ROOT();
   // One 1500-byte opportunity per millisecond: 12 Mbit/s.
   std::string path = testing::TempDir() + "/link_trace_12mbit.up";
   {
@@ -160,7 +156,6 @@ TEST(TraceAccuracy, GoodputFollowsTheTrace) {
 // srtt sample is the base RTT. Each write is two full segments, which the receiver ACKs at once:
 // with lone small segments, delayed ACKs put srtt up to 3 ms above the base RTT.
 TEST(FlowRttAccuracy, TwoFlowsSeeTheirOwnMinimumRtt) {
-  REQUIRE_ROOT();
   auto a = args("100mbit", "20ms");
   a.flow_rtts = {"5302=60ms"};
   auto link = up(a);

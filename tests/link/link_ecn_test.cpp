@@ -71,7 +71,6 @@ constexpr double kKMs = kK * 1514 * 8 / 100e6 * 1e3;
 class EcnMarking : public testing::TestWithParam<const char *> {};
 
 TEST_P(EcnMarking, MarksExactlyWhenTheQueueExceedsK) {
-  REQUIRE_ROOT();
   bool kernel = GetParam() == std::string("kernel");
   auto run = run_flow(GetParam(), kernel ? "0" : "10ms", "cubic");
   ASSERT_TRUE(run);
@@ -87,7 +86,6 @@ TEST_P(EcnMarking, MarksExactlyWhenTheQueueExceedsK) {
 INSTANTIATE_TEST_SUITE_P(Backends, EcnMarking, testing::Values("tun", "kernel"));
 
 TEST(EcnDctcp, QueueHoversNearKInsteadOfFillingTheBuffer) {
-  REQUIRE_ROOT();
   // Registered under a test name (unregistered at the end, reaped after a kill): never collides
   // with a bpf_dctcp the user registered.
   ccload::test::ScopedCc dctcp("bpf_dctcp", "lnkdc");

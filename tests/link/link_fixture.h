@@ -15,8 +15,8 @@ namespace linktest {
 
 using namespace ccbench::link;
 
-// A privileged test that cannot touch the kernel proves nothing: it fails rather than skips.
-#define REQUIRE_ROOT() ASSERT_EQ(geteuid(), 0u) << "needs root (namespaces, TUN, tc)"
+// Root: tests/support/privileged_env.cpp (linked into the privileged binary) refuses to run any
+// test without it.
 
 // Brings a link up or fails the test. Names are unique per test process.
 std::optional<Link> up(LinkArgs args);

@@ -34,7 +34,6 @@ void wait_dead(int pid) {
 class Lifecycle : public testing::TestWithParam<const char *> {};
 
 TEST_P(Lifecycle, UpCarriesPacketsRecordsThemAndDownRemovesEverything) {
-  REQUIRE_ROOT();
   auto a = args("100mbit", GetParam() == std::string("kernel") ? "0" : "2ms");
   a.backend = GetParam();
   auto link = up(a);
@@ -65,7 +64,6 @@ TEST_P(Lifecycle, UpCarriesPacketsRecordsThemAndDownRemovesEverything) {
 INSTANTIATE_TEST_SUITE_P(Backends, Lifecycle, testing::Values("tun", "kernel"));
 
 TEST(LinkLifecycle, NameClashIsRefusedAndLeavesTheFirstLinkAlone) {
-  REQUIRE_ROOT();
   auto a = args("10mbit", "1ms");
   auto first = up(a);
   ASSERT_TRUE(first);
@@ -85,7 +83,6 @@ TEST(LinkLifecycle, NameClashIsRefusedAndLeavesTheFirstLinkAlone) {
 }
 
 TEST(LinkLifecycle, KilledDaemonIsReapedByTheNextUp) {
-  REQUIRE_ROOT();
   // link_up directly, not Link: nothing of ours will bring it down, as after kill -9 of ccbench.
   auto a = args("10mbit", "1ms");
   auto spec = resolve(a);
@@ -100,7 +97,6 @@ TEST(LinkLifecycle, KilledDaemonIsReapedByTheNextUp) {
 }
 
 TEST(LinkLifecycle, FailedUpLeavesNothing) {
-  REQUIRE_ROOT();
   auto a = args("10mbit", "10ms");
   a.backend = "kernel";  // this kernel has no netem: must fail cleanly
   auto spec = resolve(a);

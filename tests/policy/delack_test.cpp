@@ -22,12 +22,7 @@ static constexpr uint32_t kNegotiated = POLICY_SK_OPT_SENT | POLICY_SK_OPT_RECEI
 // Request/response rounds: the kernel lets rttvar (and so the RTO) decay towards a new minimum
 // by a quarter per round trip, so 20 rounds bring it within a few ms of the floor.
 static void ping(int a, int b) {
-  for (int i = 0; i < 20; i++) {
-    send_all(a, 100);
-    recv_exactly(b, 100);
-    send_all(b, 100);
-    recv_exactly(a, 100);
-  }
+  for (int i = 0; i < 20; i++) round_trip(a, b, 100);
 }
 
 TEST_F(PolicyTest, DelackNegotiatedBothWays) {

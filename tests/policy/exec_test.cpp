@@ -9,16 +9,12 @@
 #include <fstream>
 
 #include "policy_fixture.h"
+#include "ccload_cli.h"
 #include "process.h"
 
 namespace ccload::test {
 
 namespace fs = std::filesystem;
-
-static std::string ccload_exe() {
-  const char *e = std::getenv("CCLOAD_EXE");
-  return e ? e : "ccload";
-}
 
 static std::string exec_cgroup(pid_t ccload_pid) {
   return std::string(kCgroupRoot) + "/ccload-" + std::to_string(ccload_pid) + "-exec";
@@ -26,7 +22,7 @@ static std::string exec_cgroup(pid_t ccload_pid) {
 
 // Runs ccload exec in the background and returns its exit code; its cgroup must be gone by then.
 static int run_exec(const std::vector<std::string> &cmd) {
-  std::vector<std::string> argv{ccload_exe(), "exec", "--cc", "reno", "--"};
+  std::vector<std::string> argv{ccload_binary(), "exec", "--cc", "reno", "--"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   auto p = BackgroundProcess::start(argv);
   EXPECT_TRUE(p);
@@ -41,7 +37,7 @@ TEST_F(PolicyTest, ExecAppliesCcToAnUnmodifiedProgram) {
   std::string out_path = fmt::format("/tmp/ccl-{}-iperf3.json", getpid());
   bool ok = eventually(
       [&] {
-        auto r = run({"sh", "-c", shell_quote({ccload_exe(), "exec", "--cc", "reno", "--", "ip", "netns", "exec",
+        auto r = run({"sh", "-c", shell_quote({ccload_binary(), "exec", "--cc", "reno", "--", "ip", "netns", "exec",
                                                cli_.name(), "iperf3", "-c", "10.77.0.2", "-t", "1", "-J"}) +
                                       " > " + out_path});
         return r && r->ok();
@@ -63,7 +59,7 @@ TEST_F(PolicyTest, ExecForwardsStatusAndLeavesNoCgroup) {
 }
 
 TEST_F(PolicyTest, ExecCgroupOfKilledCcloadIsReaped) {
-  auto p = ASSERT_OK(BackgroundProcess::start({ccload_exe(), "exec", "--cc", "reno", "--", "sleep", "30"}));
+  auto p = ASSERT_OK(BackgroundProcess::start({ccload_binary(), "exec", "--cc", "reno", "--", "sleep", "30"}));
   std::string path = exec_cgroup(p.pid());
   // Populated once the child has joined: ccload is past setting up and waiting for it.
   ASSERT_TRUE(eventually(
@@ -84,12 +80,12 @@ TEST_F(PolicyTest, ExecCgroupOfKilledCcloadIsReaped) {
 TEST_F(PolicyTest, BadRulesFileNamesLineAndAttachesNothing) {
   std::string file = fmt::format("/tmp/ccl-{}-bad.toml", getpid());
   std::ofstream(file) << "[[rule]]\nremote = \"10.77.0.0/24\"\ncc = \"reno\"\n\n[[rule]]\ninitcwnd = \"ten\"\n";
-  auto r = ASSERT_OK(run({ccload_exe(), "policy", "attach", cgroup_->path(), file}));
+  auto r = ASSERT_OK(run({ccload_binary(), "policy", "attach", cgroup_->path(), file}));
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(file + ":6:"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(policy::pin_dir(cg_)));
-  auto show = ASSERT_OK(run({ccload_exe(), "policy", "show", cgroup_->path()}));
+  auto show = ASSERT_OK(run({ccload_binary(), "policy", "show", cgroup_->path()}));
   EXPECT_EQ(show.exit_code, 1);
 }
 

@@ -62,10 +62,7 @@ cc = "cubic"
   EXPECT_EQ(cc_of(reno6.get()), "reno");
   // The trace reads IPv6 endpoints too: one exchange gives an RTT sample.
   auto server6 = accept_one(l6.get());
-  send_all(reno6.get(), 100);
-  recv_exactly(server6.get(), 100);
-  send_all(server6.get(), 100);
-  recv_exactly(reno6.get(), 100);
+  round_trip(reno6.get(), server6.get(), 100);
   ASSERT_TRUE(trace.poll(std::chrono::milliseconds(0)));
   ASSERT_FALSE(samples.empty());
   EXPECT_EQ(samples.back().remote, "[fd77::2]:5009");

@@ -13,9 +13,7 @@
 namespace ccload::test {
 
 void PolicyTest::SetUp() {
-  // A privileged test that cannot touch the kernel proves nothing: it fails rather than skips.
-  ASSERT_EQ(geteuid(), 0u) << "needs root";
-  reap_stale_namespaces();
+  // Root and stale namespaces: tests/support/privileged_env.cpp, once per binary.
   reap_stale_cgroups();
   policy::reap_orphan_pins();
   auto cli = ASSERT_OK(NetNamespace::create(owned_name("pcli")));
@@ -181,6 +179,13 @@ void recv_exactly(int fd, size_t n) {
     ASSERT_GT(r, 0) << strerror(errno);
     off += r;
   }
+}
+
+void round_trip(int client, int server, size_t n) {
+  send_all(client, n);
+  recv_exactly(server, n);
+  send_all(server, n);
+  recv_exactly(client, n);
 }
 
 }  // namespace ccload::test

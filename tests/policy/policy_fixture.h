@@ -64,6 +64,9 @@ std::string cc_of(int fd);
 tcp_info info_of(int fd);
 void send_all(int fd, size_t n);
 void recv_exactly(int fd, size_t n);
+// `client` sends n bytes that `server` reads, then the reverse: the response ACKs the request,
+// so the client has one more RTT sample when this returns.
+void round_trip(int client, int server, size_t n);
 
 // The policy tests' waits are short: packets on a local veth, a child joining a cgroup.
 inline constexpr std::chrono::milliseconds kPolicyWait{2000};

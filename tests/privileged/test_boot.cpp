@@ -38,11 +38,7 @@ TEST(Boot, RegistersAppliesTunablesAndIsIdempotent) {
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_EQ(second.json["entries"][0]["status"], "already registered");
 
-  auto show = ccload({"show", name});
-  std::string target;
-  for (const auto &t : show.json["tunables"])
-    if (t["name"] == "target_delay_us") target = t["value"];
-  EXPECT_EQ(target, "3000");
+  EXPECT_EQ(show_value(name, "tunables", "target_delay_us"), "3000");
   fs::remove(config);
 }
 

@@ -19,13 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string show_value(const std::string &cc, const char *kind, const std::string &name) {
-  auto r = ccload({"show", cc});
-  for (const auto &v : r.json[kind])
-    if (v["name"] == name) return v["value"].get<std::string>();
-  return "<missing>";
-}
-
 TEST(SetTunable, TheRunningProgramUsesTheNewValue) {
   ScopedCc cc("bpf_cubic", "cubic");
   ASSERT_TRUE(cc.ok()) << cc.error();

@@ -21,11 +21,12 @@ struct BuiltinCase {
 class RegisterAndTransfer : public testing::TestWithParam<BuiltinCase> {};
 
 uint64_t counter(const std::string &cc, const std::string &name) {
-  auto r = ccload({"show", cc});
-  for (const auto &c : r.json["counters"])
-    if (c["name"] == name) return std::stoull(c["value"].get<std::string>());
-  ADD_FAILURE() << cc << " has no counter " << name;
-  return 0;
+  const std::string value = show_value(cc, "counters", name);
+  if (value == "<missing>") {
+    ADD_FAILURE() << cc << " has no counter " << name;
+    return 0;
+  }
+  return std::stoull(value);
 }
 
 TEST_P(RegisterAndTransfer, CarriesTrafficWithTheCcInUse) {

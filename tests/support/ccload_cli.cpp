@@ -37,4 +37,11 @@ CliResult ccload(const std::vector<std::string> &args) {
   return run_command(argv);
 }
 
+std::string show_value(const std::string &cc, const char *kind, const std::string &name) {
+  auto r = ccload({"show", cc});
+  for (const auto &v : r.json[kind])
+    if (v["name"] == name) return v["value"].get<std::string>();
+  return "<missing>";
+}
+
 }  // namespace ccload::test

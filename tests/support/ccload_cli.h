@@ -20,6 +20,9 @@ struct CliResult {
 std::string ccload_binary();
 // Runs `ccload --json <args...>`.
 CliResult ccload(const std::vector<std::string> &args);
+// The value `ccload show <cc>` gives for a tunable or counter (kind "tunables" or "counters"),
+// or "<missing>".
+std::string show_value(const std::string &cc, const char *kind, const std::string &name);
 // Runs a command line as given (for setpriv/unshare/ip netns exec wrappers).
 CliResult run_command(const std::vector<std::string> &argv);
 
