@@ -18,7 +18,7 @@
 #include "kernel_ccs.h"
 #include "netns.h"
 #include "process.h"
-#include "text_file.h"
+#include "text_checks.h"
 #include "results.h"
 
 using namespace ccbench::run;
@@ -26,9 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const std::string &p) {
-  return ccload::read_text_file(p).value_or("");
-}
+using ccload::test::slurp;
 
 // ccbench with `args`, its stderr in `stderr_path`; stopped if a test ends before it does.
 ccload::BackgroundProcess start_ccbench(const std::vector<std::string> &args, const std::string &stderr_path) {

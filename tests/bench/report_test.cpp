@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "analysis.h"
-#include "text_file.h"
+#include "text_checks.h"
 #include "report.h"
 #include "results.h"
 #include "stats.h"
@@ -17,9 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const std::string &p) {
-  return ccload::read_text_file(p).value_or("");
-}
+using ccload::test::slurp;
 
 // A private copy of the fixture results directory, removed afterwards.
 class ReportTest : public ::testing::Test {

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "text_checks.h"
+
 using namespace ccbench::link;
 
 namespace {
@@ -23,8 +25,6 @@ std::string error_of(LinkArgs a) {
   EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << "one line: " << r.error().message;
   return r.error().message;
 }
-
-#define EXPECT_MENTIONS(text, needle) EXPECT_NE((text).find(needle), std::string::npos) << (text)
 
 }  // namespace
 
